@@ -1,0 +1,251 @@
+/**
+ * Merges built-in defaults ← org file ← repository file key by key, checks that every name a
+ * file uses is defined, and compiles the result into a ResolvedConfig. Pure: no I/O.
+ */
+import picomatch from 'picomatch';
+import { BUILT_IN } from './defaults.js';
+import { parseDuration } from './duration.js';
+import type { HitlFile } from './schema.js';
+import type {
+  Approvers,
+  CheckpointPolicy,
+  ConfigIssue,
+  ConfigSource,
+  MaintenanceWindowPolicy,
+  Permission,
+  ResolvedConfig,
+  RoleMember,
+  TriggerPolicy,
+  WorkflowReviewPolicy,
+} from './types.js';
+
+type Plain = Record<string, unknown>;
+const isPlain = (value: unknown): value is Plain =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Objects merge recursively; arrays and scalars of the later layer replace the earlier. */
+export function mergeLayers<T>(...layers: Array<T | undefined>): T {
+  let merged: unknown = {};
+  for (const layer of layers) if (layer !== undefined) merged = mergeTwo(merged, layer);
+  return merged as T;
+}
+
+function mergeTwo(base: unknown, over: unknown): unknown {
+  if (!isPlain(base) || !isPlain(over)) return over === undefined ? base : over;
+  const out: Plain = { ...base };
+  for (const [key, value] of Object.entries(over)) out[key] = mergeTwo(base[key], value);
+  return out;
+}
+
+const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const ms = (text: string | undefined, fallback: number): number => {
+  if (text === undefined) return fallback;
+  const parsed = parseDuration(text);
+  return parsed.ok ? parsed.ms : fallback;
+};
+
+export function parseRoleMember(text: string): RoleMember {
+  if (text.startsWith('permission:')) return { kind: 'permission', level: text.slice('permission:'.length) as Permission };
+  const bare = text.replace(/^@/, '');
+  const slash = bare.indexOf('/');
+  if (slash > 0) return { kind: 'team', org: bare.slice(0, slash).toLowerCase(), slug: bare.slice(slash + 1).toLowerCase() };
+  return { kind: 'user', login: bare.toLowerCase() };
+}
+
+export function compileGlobs(globs: string[]): (path: string) => boolean {
+  if (globs.length === 0) return () => false;
+  return picomatch(globs, { dot: true });
+}
+
+export interface ResolveInput {
+  repository?: HitlFile;
+  organization?: HitlFile;
+}
+
+export type ResolveResult =
+  | { ok: true; config: ResolvedConfig; warnings: ConfigIssue[] }
+  | { ok: false; errors: ConfigIssue[]; warnings: ConfigIssue[] };
+
+export function resolveConfig(input: ResolveInput): ResolveResult {
+  const merged = mergeLayers<HitlFile>(BUILT_IN, input.organization, input.repository);
+  const errors: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
+  const sourceOf = (path: Array<string | number>): ConfigSource =>
+    hasPath(input.repository, path) ? 'repository' : hasPath(input.organization, path) ? 'organization' : 'built-in';
+  const error = (path: Array<string | number>, message: string) =>
+    errors.push({ severity: 'error', message, path, source: sourceOf(path) });
+
+  const userDefines = (section: 'roles' | 'triggers', name: string) =>
+    hasPath(input.repository, [section, name]) || hasPath(input.organization, [section, name]);
+  const warned = new Set<string>();
+  const checkName = (section: 'roles' | 'triggers', name: string, path: Array<string | number>) => {
+    if (!merged[section]?.[name]) {
+      error(path, `${section === 'roles' ? 'role' : 'trigger'} "${name}" is not defined under ${section}:`);
+    } else if (!userDefines(section, name) && sourceOf(path) !== 'built-in' && !warned.has(`${section}.${name}`)) {
+      warned.add(`${section}.${name}`);
+      warnings.push({
+        severity: 'warning',
+        message: `${section === 'roles' ? 'role' : 'trigger'} "${name}" is not defined in this file; using the built-in default`,
+        path,
+        source: sourceOf(path),
+      });
+    }
+  };
+  const approversOf = (roles: string[], path: Array<string | number>): Approvers => {
+    roles.forEach((role, i) => checkName('roles', role, roles.length > 1 ? [...path, i] : path));
+    return { roles, members: roles.flatMap((role) => asList(merged.roles?.[role]).map(parseRoleMember)) };
+  };
+
+  const triggers: Record<string, TriggerPolicy> = {};
+  for (const [name, t] of Object.entries(merged.triggers ?? {})) {
+    const paths = t.paths ?? [];
+    triggers[name] = {
+      name,
+      paths,
+      matchesPath: compileGlobs(paths),
+      labels: (t.labels ?? []).map((l) => l.toLowerCase()),
+      title: t.title === undefined ? undefined : safeRegExp(t.title),
+      minFiles: t.min_files,
+      minLines: t.min_lines,
+      revert: t.revert ?? false,
+    };
+  }
+
+  const checkpoints: CheckpointPolicy[] = [];
+  for (const [name, c] of Object.entries(merged.checkpoints ?? {})) {
+    const path = ['checkpoints', name];
+    const triggerNames = asList(c.trigger);
+    if (triggerNames.length === 0) error(path, `checkpoint "${name}" needs a trigger`);
+    triggerNames.forEach((t, i) => checkName('triggers', t, [...path, 'trigger', ...(Array.isArray(c.trigger) ? [i] : [])]));
+    const approverNames = asList(c.approver);
+    if (approverNames.length === 0) error(path, `checkpoint "${name}" needs an approver`);
+    const timeoutMs = ms(c.timeout, 24 * 3_600_000);
+    checkpoints.push({
+      name,
+      triggers: triggerNames,
+      required: c.required ?? true,
+      approvers: approversOf(approverNames, [...path, 'approver']),
+      approvals: c.approvals ?? 1,
+      criteria: c.criteria ?? [],
+      timeoutMs,
+      escalateAfterMs: ms(c.escalate_after, timeoutMs),
+      dismissStaleApprovals: c.dismiss_stale_approvals ?? true,
+      allowBypass: c.allow_bypass ?? ['emergency', 'maintenance_window', 'test_environment'],
+      description: c.description,
+    });
+  }
+
+  const workflow = (name: 'peer_review' | 'expert_review', fallbackTimeout: number, staleDefault: boolean): WorkflowReviewPolicy => {
+    const w = merged.approval_workflows?.[name] ?? {};
+    const roles = asList(w.approver);
+    const timeoutMs = ms(w.timeout, fallbackTimeout);
+    return {
+      name,
+      approvers: roles.length > 0
+        ? approversOf(roles, ['approval_workflows', name, 'approver'])
+        : { roles: [], members: [{ kind: 'permission', level: 'write' }] },
+      approvals: w.approvals ?? 1,
+      timeoutMs,
+      escalateAfterMs: ms(w.escalate_after, timeoutMs),
+      dismissStaleApprovals: w.dismiss_stale_approvals ?? staleDefault,
+    };
+  };
+  const workflows = {
+    peer_review: workflow('peer_review', 24 * 3_600_000, false),
+    expert_review: workflow('expert_review', 48 * 3_600_000, true),
+  };
+
+  const escalation = Object.entries(merged.escalation_levels ?? {})
+    .map(([key, level]) => {
+      const notifyRoles = asList(level.notify);
+      notifyRoles.forEach((role) => checkName('roles', role, ['escalation_levels', key, 'notify']));
+      return { level: Number(key.slice('level_'.length)), timeoutMs: ms(level.timeout, 3_600_000), notifyRoles, scope: level.scope, actions: level.actions ?? [] };
+    })
+    .sort((a, b) => a.level - b.level);
+  escalation.forEach((level, i) => {
+    if (level.level !== i + 1) error(['escalation_levels'], `escalation levels must be level_1 … level_${escalation.length} without gaps`);
+  });
+
+  const bypass = merged.bypass ?? {};
+  const emergencyRoles = bypass.emergency?.allowed ?? [];
+  const emergencyApprovers = approversOf(emergencyRoles, ['bypass', 'emergency', 'allowed']);
+  const knownApprovable = new Set(['automatic', 'peer_review', 'expert_review', ...checkpoints.map((c) => c.name)]);
+  const windows: MaintenanceWindowPolicy[] = (bypass.maintenance_windows ?? []).map((w, i) => {
+    const path = ['bypass', 'maintenance_windows', i];
+    w.auto_approve.forEach((name, j) => {
+      if (!knownApprovable.has(name)) error([...path, 'auto_approve', j], `"${name}" is neither a checkpoint nor an approval workflow`);
+    });
+    if (w.approver !== undefined) checkName('roles', w.approver, [...path, 'approver']);
+    return {
+      name: w.name,
+      autoApprove: w.auto_approve,
+      approverRole: w.approver,
+      schedule: w.cron !== undefined
+        ? { kind: 'cron', cron: w.cron, durationMs: ms(w.duration, 0), timezone: w.timezone ?? 'UTC' }
+        : { kind: 'fixed', startMs: Date.parse(w.start ?? ''), endMs: Date.parse(w.end ?? '') },
+    };
+  });
+  const protectedEnvironments = bypass.protected_environments ?? [];
+  const testBranches = bypass.test_environments?.branches ?? [];
+  const testEnvironments = bypass.test_environments?.environments ?? [];
+  const isTestEnvironment = compileGlobs(testEnvironments);
+  const isTestBranch = compileGlobs(testBranches);
+  for (const name of protectedEnvironments) {
+    if (isTestEnvironment(name) || isTestBranch(name)) {
+      error(['bypass', 'protected_environments'], `"${name}" is both a protected environment and a test environment`);
+    }
+  }
+
+  const requireApproval = approversOf(merged.deployments?.require_approval ?? [], ['deployments', 'require_approval']);
+
+  if (errors.length > 0) return { ok: false, errors, warnings };
+  const lowRiskPaths = merged.classification?.low_risk_paths ?? [];
+  return {
+    ok: true,
+    warnings,
+    config: {
+      checkpoints,
+      workflows,
+      escalation,
+      roles: Object.fromEntries(Object.entries(merged.roles ?? {}).map(([name, members]) => [name, asList(members).map(parseRoleMember)])),
+      triggers,
+      classification: {
+        lowRiskPaths,
+        isLowRisk: compileGlobs(lowRiskPaths),
+        peerReviewMaxLines: merged.classification?.peer_review_max_lines ?? 200,
+      },
+      notify: { channels: merged.notify?.channels ?? [], fromLevel: merged.notify?.from_level ?? 3 },
+      bypass: {
+        emergency: {
+          label: (bypass.emergency?.label ?? 'emergency').toLowerCase(),
+          allowedRoles: emergencyRoles,
+          allowed: emergencyApprovers.members,
+          postReview: bypass.emergency?.post_review ?? true,
+        },
+        windows,
+        isTestBranch: (branch) => !protectedEnvironments.includes(branch) && isTestBranch(branch),
+        isTestEnvironment: (env) => !protectedEnvironments.includes(env) && isTestEnvironment(env),
+        protectedEnvironments,
+      },
+      deployments: { requireApproval },
+    },
+  };
+}
+
+function hasPath(doc: unknown, path: Array<string | number>): boolean {
+  let node: unknown = doc;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null || !(key in node)) return false;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return true;
+}
+
+/** Titles are matched with a length cap: the pattern is trusted (base branch), the title is not. */
+function safeRegExp(source: string): RegExp | undefined {
+  try {
+    return new RegExp(source, 'u');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The resolved configuration: the merge of built-in defaults, the org's file and the
+ * repository's file, with names checked, durations in milliseconds and glob matchers compiled
+ * once. Everything downstream (policy, escalation, bypass) reads this, never raw YAML.
+ */
+export type Permission = 'read' | 'triage' | 'write' | 'maintain' | 'admin';
+export const PERMISSION_RANK: Record<Permission, number> = { read: 0, triage: 1, write: 2, maintain: 3, admin: 4 };
+
+export type RoleMember =
+  | { kind: 'user'; login: string }
+  | { kind: 'team'; org: string; slug: string }
+  | { kind: 'permission'; level: Permission };
+
+export type BypassKind = 'emergency' | 'maintenance_window' | 'test_environment';
+export type WorkflowReviewName = 'peer_review' | 'expert_review';
+
+export interface Approvers {
+  /** Role names as configured, for display and reviewer requests; empty means "anyone with write access". */
+  roles: string[];
+  /** The union of the roles' members. */
+  members: RoleMember[];
+}
+
+export interface CheckpointPolicy {
+  name: string;
+  triggers: string[];
+  required: boolean;
+  approvers: Approvers;
+  approvals: number;
+  criteria: string[];
+  timeoutMs: number;
+  escalateAfterMs: number;
+  dismissStaleApprovals: boolean;
+  allowBypass: BypassKind[];
+  description?: string;
+}
+
+export interface WorkflowReviewPolicy {
+  name: WorkflowReviewName;
+  approvers: Approvers;
+  approvals: number;
+  timeoutMs: number;
+  escalateAfterMs: number;
+  dismissStaleApprovals: boolean;
+}
+
+export interface TriggerPolicy {
+  name: string;
+  paths: string[];
+  matchesPath: (path: string) => boolean;
+  /** Lower-cased label names. */
+  labels: string[];
+  title?: RegExp;
+  minFiles?: number;
+  minLines?: number;
+  revert: boolean;
+}
+
+export interface EscalationLevelPolicy {
+  level: number;
+  timeoutMs: number;
+  notifyRoles: string[];
+  scope?: string;
+  actions: string[];
+}
+
+export type WindowSchedule =
+  | { kind: 'cron'; cron: string; durationMs: number; timezone: string }
+  | { kind: 'fixed'; startMs: number; endMs: number };
+
+export interface MaintenanceWindowPolicy {
+  name: string;
+  schedule: WindowSchedule;
+  /** Workflow review names and checkpoint names the window approves. */
+  autoApprove: string[];
+  approverRole?: string;
+}
+
+export interface ResolvedConfig {
+  checkpoints: CheckpointPolicy[];
+  workflows: Record<WorkflowReviewName, WorkflowReviewPolicy>;
+  escalation: EscalationLevelPolicy[];
+  roles: Record<string, RoleMember[]>;
+  triggers: Record<string, TriggerPolicy>;
+  classification: { lowRiskPaths: string[]; isLowRisk: (path: string) => boolean; peerReviewMaxLines: number };
+  notify: { channels: Array<'slack' | 'webhook'>; fromLevel: number };
+  bypass: {
+    emergency: { label: string; allowedRoles: string[]; allowed: RoleMember[]; postReview: boolean };
+    windows: MaintenanceWindowPolicy[];
+    isTestBranch: (branch: string) => boolean;
+    isTestEnvironment: (environment: string) => boolean;
+    protectedEnvironments: string[];
+  };
+  deployments: { requireApproval: Approvers };
+}
+
+export type ConfigSource = 'repository' | 'organization' | 'built-in';
+
+export interface ConfigIssue {
+  severity: 'error' | 'warning';
+  message: string;
+  /** Key path in the YAML document, e.g. ["checkpoints", "security_review", "timeout"]. */
+  path: Array<string | number>;
+  source: ConfigSource;
+  line?: number;
+  column?: number;
+}

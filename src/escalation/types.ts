@@ -1,0 +1,60 @@
+/**
+ * The escalation engine's contract with the rest of the app. The PR gate tells it which gate
+ * items are pending (sync) and which are resolved (cancel); the engine asks back, when a timer
+ * fires, whether the item is still pending and what is missing (the GatePort), so it never
+ * escalates on a stale picture.
+ */
+export interface EscalationTarget {
+  installationId: number;
+  owner: string;
+  repo: string;
+  /** Pull request or issue number the item lives on. */
+  number: number;
+  /** Checkpoint or workflow review name, or "build" for a failing default branch. */
+  item: string;
+}
+
+export interface PendingItem extends EscalationTarget {
+  /** When the item became pending (ms). */
+  since: number;
+  /** SLA deadline (ms). */
+  deadline: number;
+  /** When the climb starts (since + escalate_after). */
+  escalateAt: number;
+  /** 0 before level 1 fired. */
+  level: number;
+  acknowledgedBy?: string;
+  acknowledgedUntil?: number;
+}
+
+export interface Diagnostics {
+  author: string;
+  /** Logins and "@org/team" names that could resolve the item. */
+  pendingApprovers: string[];
+  /** Roles to mention per level (level 3: technical lead, level 4: management), as GitHub mentions. */
+  roleMentions: Record<number, string[]>;
+  missing: string[];
+  /** Exact commands that would resolve it, e.g. "/approve security_review". */
+  commands: string[];
+  headSha: string;
+}
+
+export type GateAnswer = { pending: false } | { pending: true; diagnostics: Diagnostics };
+
+export interface GatePort {
+  /** Re-evaluates the item now, through the same path as a webhook. */
+  check(target: EscalationTarget): Promise<GateAnswer>;
+}
+
+export interface EscalationPort {
+  /** Starts or keeps the climb for a pending item; idempotent across processes and redeliveries. */
+  ensure(item: Omit<PendingItem, 'level'>): Promise<void>;
+  /** Stops every timer of a resolved item at once. */
+  cancel(target: EscalationTarget, reason: string): Promise<void>;
+  /** `/escalate`: the next level now. */
+  escalateNow(target: EscalationTarget, by: string, reason: string): Promise<void>;
+  /** `/ack`: pause the climb for one level's interval. */
+  acknowledge(target: EscalationTarget, by: string): Promise<PendingItem | undefined>;
+  /** Pending items across repositories, for the dashboard and the check summary. */
+  listPending(installationId?: number): Promise<PendingItem[]>;
+}

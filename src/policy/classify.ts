@@ -1,0 +1,139 @@
+/**
+ * classify(facts, config): which workflow a pull request needs and which checkpoints are
+ * active, with the reason for each. Pure and deterministic; adding a file or a label never
+ * lowers the result.
+ */
+import type { ResolvedConfig, TriggerPolicy } from '../config/types.js';
+import { tickedCriteria } from './criteria.js';
+import { MAX_LISTED_FILES, type GateItem, type Plan, type PrFacts, type Reason, type Workflow } from './types.js';
+
+/** Titles are matched on their first 256 characters: the pattern is trusted, the title is not. */
+const TITLE_LIMIT = 256;
+const EXAMPLES = 3;
+
+interface SizeFacts {
+  truncated: boolean;
+  /** Paths touched outside low-risk paths, including the old side of renames. */
+  riskyPaths: string[];
+  riskyFiles: number;
+  riskyLines: number;
+}
+
+function measure(facts: PrFacts, config: ResolvedConfig): SizeFacts {
+  const truncated = facts.files.length >= MAX_LISTED_FILES || facts.changedFiles > facts.files.length;
+  const isLowRisk = config.classification.isLowRisk;
+  const risky = facts.files.filter((f) => !isLowRisk(f.path) || (f.previousPath !== undefined && !isLowRisk(f.previousPath)));
+  const listedLines = risky.reduce((sum, f) => sum + f.additions + f.deletions, 0);
+  return {
+    truncated,
+    riskyPaths: risky.flatMap((f) => (f.previousPath === undefined ? [f.path] : [f.path, f.previousPath])),
+    // Unlisted files cannot be shown to be low-risk, so a cut list counts everything.
+    riskyFiles: truncated ? Math.max(facts.changedFiles, facts.files.length) : risky.length,
+    riskyLines: truncated ? Math.max(facts.additions + facts.deletions, listedLines) : listedLines,
+  };
+}
+
+function firedBy(trigger: TriggerPolicy, facts: PrFacts, size: SizeFacts, labels: Set<string>): Reason[] {
+  const reasons: Reason[] = [];
+  if (trigger.paths.length > 0) {
+    const hits = facts.files.flatMap((f) => [f.path, f.previousPath]).filter((p): p is string => p !== undefined && trigger.matchesPath(p));
+    if (hits.length > 0) {
+      const shown = hits.slice(0, EXAMPLES).join(', ');
+      reasons.push({ kind: 'path', detail: `${trigger.name}: ${shown}${hits.length > EXAMPLES ? ` and ${hits.length - EXAMPLES} more` : ''}` });
+    } else if (size.truncated) {
+      reasons.push({ kind: 'truncated', detail: `${trigger.name}: more files than GitHub lists, unlisted files may match ${trigger.paths.join(', ')}` });
+    }
+  }
+  for (const label of trigger.labels) if (labels.has(label)) reasons.push({ kind: 'label', detail: `${trigger.name}: label "${label}"` });
+  if (trigger.title?.test(facts.title.slice(0, TITLE_LIMIT))) reasons.push({ kind: 'title', detail: `${trigger.name}: title matches /${trigger.title.source}/` });
+  if (trigger.minFiles !== undefined && size.riskyFiles >= trigger.minFiles) {
+    reasons.push({ kind: 'size', detail: `${trigger.name}: ${size.riskyFiles} files ≥ ${trigger.minFiles}` });
+  }
+  if (trigger.minLines !== undefined && size.riskyLines >= trigger.minLines) {
+    reasons.push({ kind: 'size', detail: `${trigger.name}: ${size.riskyLines} changed lines ≥ ${trigger.minLines}` });
+  }
+  if (trigger.revert && facts.isRevert) reasons.push({ kind: 'revert', detail: `${trigger.name}: a revert pull request` });
+  return reasons;
+}
+
+export function classify(facts: PrFacts, config: ResolvedConfig): Plan {
+  const size = measure(facts, config);
+  const labels = new Set(facts.labels.map((l) => l.toLowerCase()));
+
+  const items: GateItem[] = [];
+  for (const checkpoint of config.checkpoints) {
+    const reasons = checkpoint.triggers.flatMap((name) => {
+      const trigger = config.triggers[name];
+      return trigger ? firedBy(trigger, facts, size, labels) : [];
+    });
+    if (reasons.length === 0) continue;
+    items.push({
+      name: checkpoint.name,
+      kind: 'checkpoint',
+      required: checkpoint.required,
+      approvers: checkpoint.approvers,
+      approvals: checkpoint.approvals,
+      criteria: checkpoint.criteria,
+      timeoutMs: checkpoint.timeoutMs,
+      escalateAfterMs: checkpoint.escalateAfterMs,
+      dismissStaleApprovals: checkpoint.dismissStaleApprovals,
+      allowBypass: checkpoint.allowBypass,
+      reasons,
+    });
+  }
+
+  const maxPeerLines = config.classification.peerReviewMaxLines;
+  let riskWorkflow: Workflow;
+  const workflowReasons: Reason[] = [];
+  if (items.length > 0) {
+    riskWorkflow = 'expert';
+    workflowReasons.push(...items.map((i): Reason => ({ kind: i.reasons[0]!.kind, detail: `checkpoint ${i.name} is active` })));
+  } else if (size.truncated) {
+    riskWorkflow = 'expert';
+    workflowReasons.push({ kind: 'truncated', detail: `${facts.changedFiles} files: more than GitHub lists (${MAX_LISTED_FILES}), never lower than expert` });
+  } else if (size.riskyLines >= maxPeerLines) {
+    riskWorkflow = 'expert';
+    workflowReasons.push({ kind: 'size', detail: `${size.riskyLines} changed lines ≥ ${maxPeerLines} (peer review is for smaller changes)` });
+  } else if (size.riskyPaths.length === 0) {
+    riskWorkflow = 'automatic';
+    workflowReasons.push({ kind: 'low-risk', detail: facts.files.length === 0 ? 'no files changed' : 'only low-risk paths changed and no trigger fired' });
+  } else {
+    riskWorkflow = 'peer';
+    workflowReasons.push({ kind: 'size', detail: `${size.riskyLines} changed lines < ${maxPeerLines} in ${size.riskyFiles} file(s), no trigger fired` });
+  }
+
+  if (riskWorkflow !== 'automatic' && !items.some((i) => i.required)) {
+    const review = config.workflows[riskWorkflow === 'peer' ? 'peer_review' : 'expert_review'];
+    items.push({
+      name: review.name,
+      kind: 'workflow',
+      required: true,
+      approvers: review.approvers,
+      approvals: review.approvals,
+      criteria: [],
+      timeoutMs: review.timeoutMs,
+      escalateAfterMs: review.escalateAfterMs,
+      dismissStaleApprovals: review.dismissStaleApprovals,
+      allowBypass: ['emergency', 'maintenance_window', 'test_environment'],
+      reasons: [],
+    });
+  }
+
+  const emergencyRequested = labels.has(config.bypass.emergency.label);
+  const testBranch = config.bypass.isTestBranch(facts.baseRef);
+  if (testBranch) workflowReasons.push({ kind: 'branch', detail: `base branch ${facts.baseRef} is a test environment` });
+  if (emergencyRequested) workflowReasons.push({ kind: 'label', detail: `label "${config.bypass.emergency.label}" asks for an emergency bypass` });
+  return {
+    riskWorkflow,
+    workflow: emergencyRequested ? 'emergency' : riskWorkflow,
+    workflowReasons,
+    items,
+    testBranch,
+    emergencyRequested,
+    changedLines: size.riskyLines,
+    pr: { number: facts.number, author: facts.author, headSha: facts.headSha, baseRef: facts.baseRef, startedAt: facts.startedAt },
+    tickedCriteria: tickedCriteria(facts.body),
+    emergency: config.bypass.emergency,
+    windows: config.bypass.windows,
+  };
+}

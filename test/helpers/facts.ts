@@ -1,0 +1,35 @@
+/** Builders for pure-engine tests: a pull request's facts and the people acting on it. */
+import type { Permission } from '../../src/config/types.js';
+import type { Actor, ChangedFile, PrFacts } from '../../src/policy/types.js';
+
+export const T0 = Date.parse('2026-11-24T09:00:00Z');
+
+export function file(path: string, lines = 10): ChangedFile {
+  return { path, additions: lines, deletions: 0 };
+}
+
+export function prFacts(overrides: Partial<PrFacts> = {}): PrFacts {
+  const files = overrides.files ?? [file('src/app.ts', 20)];
+  return {
+    number: 7,
+    title: 'Improve things',
+    body: '',
+    author: 'author',
+    authorIsBot: false,
+    baseRef: 'main',
+    headSha: 'head1',
+    draft: false,
+    labels: [],
+    changedFiles: files.length,
+    additions: files.reduce((s, f) => s + f.additions, 0),
+    deletions: files.reduce((s, f) => s + f.deletions, 0),
+    isRevert: false,
+    startedAt: T0,
+    ...overrides,
+    files,
+  };
+}
+
+export function actor(login: string, permission: Permission | 'none' = 'write', teams: string[] = []): Actor {
+  return { login, isBot: /\[bot\]$/.test(login), permission, teams };
+}
