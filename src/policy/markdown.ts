@@ -4,15 +4,22 @@
  * nothing hidden or quoted as code can act.
  */
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
-/** HTML comments are invisible on GitHub (an unclosed one hides the rest of the text). */
-const HTML_COMMENT = /<!--[\s\S]*?(?:-->|$)/g;
+/** CommonMark: a line starting with `<!--` opens an HTML block that ends with the line holding `-->`. */
+const COMMENT_BLOCK_OPEN = /^ {0,3}<!--/;
+/** A comment closed on the same line, inside other text. */
+const INLINE_COMMENT = /<!--.*?-->/g;
 
 export function proseLines(text: string): string[] {
   const lines: string[] = [];
   let fence: string | undefined;
-  for (const line of text.replace(HTML_COMMENT, '').split(/\r?\n/)) {
+  let inComment = false;
+  for (const line of text.split(/\r?\n/)) {
+    if (inComment) {
+      inComment = !line.includes('-->');
+      continue;
+    }
     if (fence !== undefined) {
-      // CommonMark: only a run of the same character, at least as long, closes the fence.
+      // Only a run of the same character, at least as long, closes the fence.
       const close = FENCE_OPEN.exec(line)?.[1];
       if (close !== undefined && close[0] === fence[0] && close.length >= fence.length && line.trim() === close) fence = undefined;
       continue;
@@ -22,7 +29,12 @@ export function proseLines(text: string): string[] {
       fence = open;
       continue;
     }
-    lines.push(line);
+    if (COMMENT_BLOCK_OPEN.test(line)) {
+      // The whole line is HTML, text after `-->` included: it is never a command or a checkbox.
+      inComment = !line.slice(line.indexOf('<!--') + 4).includes('-->');
+      continue;
+    }
+    lines.push(line.replace(INLINE_COMMENT, ''));
   }
   return lines;
 }

@@ -133,3 +133,15 @@ describe('huge comments', () => {
     expect(parseCommands(`/approve${' \t'.repeat(30_000)}x y`)).toEqual([expect.objectContaining({ ok: false, error: '`/approve` takes at most one checkpoint name' })]);
   });
 });
+
+describe('HTML comments', () => {
+  it('a line that opens with a comment is HTML, text after the comment included', () => {
+    expect(parseCommands('<!---->/approve')).toEqual([]);
+    expect(parseCommands('<!-- hidden\n/approve\n-->/approve\n/hold')).toEqual([expect.objectContaining({ command: { kind: 'hold' } })]);
+  });
+
+  it('a comment inside a line is dropped from it', () => {
+    expect(commandsOf('/approve <!-- ship it -->')).toEqual([{ kind: 'approve' }]);
+    expect(commandsOf('x<!-- -->/approve')).toEqual([]);
+  });
+});

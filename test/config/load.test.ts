@@ -63,128 +63,55 @@ describe('the seed and product.md examples', () => {
 });
 
 describe('each kind of bad input has its own message and position', () => {
-  it('YAML syntax error', () => {
-    expect(onlyError('checkpoints:\n  a: [1, 2\n')).toMatch(/^\.hitl\.yml:3:1: error: YAML: Flow sequence .* end with a \]$/);
-  });
-
-  it('tabs used as indentation', () => {
-    expect(onlyError('checkpoints:\n\tsecurity_review: {}\n')).toBe('.hitl.yml:2:1: error: YAML: Tabs are not allowed as indentation');
-  });
-
-  it('duplicate key, naming the key', () => {
-    expect(onlyError('roles:\n  qa: [alice]\n  qa: [bob]\n')).toBe('.hitl.yml:3:3: error: YAML: duplicate key "qa"');
-  });
-
-  it('several YAML documents in one file', () => {
-    expect(onlyError('roles: {}\n---\nroles: {}\n')).toMatch(/^\.hitl\.yml:2:1: error: YAML: .*multiple documents/);
-  });
-
-  it('a misspelt key is an unknown key, pointed at the key itself', () => {
-    expect(onlyError('checkpoints:\n  security_review:\n    aprover: security_team\n')).toBe(
-      '.hitl.yml:3:5: error: checkpoints.security_review: unknown key "aprover"',
-    );
-  });
-
-  it('a misspelt top-level key', () => {
-    expect(onlyError('\ncheckpoint:\n  security_review: {}\n')).toBe('.hitl.yml:2:1: error: unknown key "checkpoint"');
-  });
-
-  it('wrong type says what was expected and what was found', () => {
-    expect(onlyError('classification:\n  peer_review_max_lines: lots\n')).toBe(
-      '.hitl.yml:2:3: error: classification.peer_review_max_lines: expected a number, got a string',
-    );
-    expect(onlyError('checkpoints:\n  security_review:\n')).toBe(
-      '.hitl.yml:2:3: error: checkpoints.security_review: expected a mapping, got nothing',
-    );
-    expect(onlyError('- a\n- b\n')).toBe('.hitl.yml:1:1: error: expected a mapping, got a list');
-  });
-
-  it('a bad name as a key says what a name looks like', () => {
-    expect(onlyError('roles:\n  1st-line: [alice]\n')).toBe(
-      '.hitl.yml:2:3: error: roles.1st-line: "1st-line" is not a valid name: a name starts with a letter and has only letters, digits, "_" and "-" (at most 40)',
-    );
-  });
-
-  it('bad duration', () => {
-    expect(onlyError('checkpoints:\n  security_review:\n    timeout: 3_fortnights\n')).toBe(
-      '.hitl.yml:3:5: error: checkpoints.security_review.timeout: "3_fortnights" is not a duration: write e.g. 90s, 30m, 2h, 1d or 24_hours',
-    );
-  });
-
-  it('bad glob', () => {
-    expect(onlyError('triggers:\n  docs_change:\n    paths: ["docs/**", "src/[abc"]\n')).toMatch(
-      /^\.hitl\.yml:3:24: error: triggers\.docs_change\.paths\.1: bad glob "src\/\[abc": Missing closing: "\]"/,
-    );
-  });
-
-  it('bad regular expression', () => {
-    expect(onlyError('triggers:\n  api_modification:\n    title: "feat(("\n')).toMatch(
-      /^\.hitl\.yml:3:5: error: triggers\.api_modification\.title: bad regular expression: .*Unterminated group$/,
-    );
-  });
-
-  it('bad cron', () => {
-    expect(onlyError('bypass:\n  maintenance_windows:\n    - { name: w, cron: "99 * * * *", duration: 1h, auto_approve: [peer_review] }\n')).toMatch(
-      /^\.hitl\.yml:3:18: error: bypass\.maintenance_windows\.0\.cron: bad cron "99 \* \* \* \*": .*0-59/,
-    );
-  });
-
-  it('bad time zone', () => {
-    expect(onlyError('bypass:\n  maintenance_windows:\n    - { name: w, cron: "0 2 * * 6", duration: 1h, timezone: Mars/Olympus, auto_approve: [peer_review] }\n')).toBe(
-      '.hitl.yml:3:51: error: bypass.maintenance_windows.0.timezone: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/Berlin)',
-    );
-  });
-
-  it('undefined role name', () => {
-    expect(onlyError('checkpoints:\n  security_review:\n    approver: wizard\n')).toBe(
-      '.hitl.yml:3:5: error: role "wizard" is not defined under roles:',
-    );
-  });
-
-  it('undefined trigger name, in a list, pointed at its item', () => {
-    expect(onlyError('checkpoints:\n  security_review:\n    trigger: [security_related_change, moon_phase]\n')).toBe(
-      '.hitl.yml:3:40: error: trigger "moon_phase" is not defined under triggers:',
-    );
-  });
-
-  it('names inherited from JavaScript objects are not defined names', () => {
-    expect(onlyError('checkpoints:\n  security_review:\n    approver: toString\n')).toBe(
-      '.hitl.yml:3:5: error: role "toString" is not defined under roles:',
-    );
-    expect(onlyError('checkpoints:\n  security_review:\n    trigger: constructor\n')).toBe(
-      '.hitl.yml:3:5: error: trigger "constructor" is not defined under triggers:',
-    );
-  });
-
-  it('a name that is both a protected and a test environment', () => {
-    expect(onlyError('bypass:\n  test_environments: { environments: ["prod*"] }\n  protected_environments: [production]\n')).toBe(
-      '.hitl.yml:3:3: error: "production" is both a protected environment and a test environment',
-    );
-  });
-
-  it('a maintenance window with both forms, or neither', () => {
-    const message = 'error: bypass.maintenance_windows.0: a maintenance window has either cron + duration or start + end';
-    expect(onlyError('bypass:\n  maintenance_windows:\n    - { name: w, cron: "0 2 * * 6", duration: 1h, start: "2026-01-01T00:00:00Z", end: "2026-01-02T00:00:00Z", auto_approve: [peer_review] }\n')).toBe(`.hitl.yml:3:7: ${message}`);
-    expect(onlyError('bypass:\n  maintenance_windows:\n    - { name: w, auto_approve: [peer_review] }\n')).toBe(`.hitl.yml:3:7: ${message}`);
-  });
-
-  it('a half-written window form names the missing half', () => {
-    expect(onlyError('bypass:\n  maintenance_windows:\n    - { name: w, cron: "0 2 * * 6", auto_approve: [peer_review] }\n')).toBe(
-      '.hitl.yml:3:7: error: bypass.maintenance_windows.0: a cron maintenance window needs both cron and duration',
-    );
-  });
-
-  it('a window that auto-approves something that does not exist', () => {
-    expect(onlyError('bypass:\n  maintenance_windows:\n    - { name: w, start: "2026-01-01T00:00:00Z", end: "2026-01-02T00:00:00Z", auto_approve: [peer_reviw] }\n')).toBe(
-      '.hitl.yml:3:93: error: "peer_reviw" is neither a checkpoint nor an approval workflow',
-    );
-  });
-
-  it('a notification address in a repository file is an unknown key, never read', () => {
-    expect(onlyError('notify:\n  channels: [slack]\n  slack_webhook_url: https://hooks.slack.com/services/T/B/X\n')).toBe(
-      '.hitl.yml:3:3: error: notify: unknown key "slack_webhook_url"',
-    );
-    expect(onlyError('notify:\n  url: https://example.com/hook\n')).toBe('.hitl.yml:2:3: error: notify: unknown key "url"');
+  const WINDOW = 'bypass:\n  maintenance_windows:\n    - { name: w, ';
+  const BOTH_FORMS = 'error: bypass.maintenance_windows.0: a maintenance window has either cron + duration or start + end';
+  it.each([
+    ['YAML syntax error', 'checkpoints:\n  a: [1, 2\n', /^\.hitl\.yml:3:1: error: YAML: Flow sequence .* end with a \]$/],
+    ['tabs used as indentation', 'checkpoints:\n\tsecurity_review: {}\n', '.hitl.yml:2:1: error: YAML: Tabs are not allowed as indentation'],
+    ['duplicate key, naming the key', 'roles:\n  qa: [alice]\n  qa: [bob]\n', '.hitl.yml:3:3: error: YAML: duplicate key "qa"'],
+    ['several YAML documents in one file', 'roles: {}\n---\nroles: {}\n', /^\.hitl\.yml:2:1: error: YAML: .*multiple documents/],
+    ['a misspelt key, pointed at the key itself', 'checkpoints:\n  security_review:\n    aprover: security_team\n',
+      '.hitl.yml:3:5: error: checkpoints.security_review: unknown key "aprover"'],
+    ['a misspelt top-level key', '\ncheckpoint:\n  security_review: {}\n', '.hitl.yml:2:1: error: unknown key "checkpoint"'],
+    ['wrong type: a word for a number', 'classification:\n  peer_review_max_lines: lots\n',
+      '.hitl.yml:2:3: error: classification.peer_review_max_lines: expected a number, got a string'],
+    ['wrong type: an empty checkpoint', 'checkpoints:\n  security_review:\n', '.hitl.yml:2:3: error: checkpoints.security_review: expected a mapping, got nothing'],
+    ['wrong type: a list for the file', '- a\n- b\n', '.hitl.yml:1:1: error: expected a mapping, got a list'],
+    ['a bad name as a key', 'roles:\n  1st-line: [alice]\n',
+      '.hitl.yml:2:3: error: roles.1st-line: "1st-line" is not a valid name: a name starts with a letter and has only letters, digits, "_" and "-" (at most 40)'],
+    ['bad duration', 'checkpoints:\n  security_review:\n    timeout: 3_fortnights\n',
+      '.hitl.yml:3:5: error: checkpoints.security_review.timeout: "3_fortnights" is not a duration: write e.g. 90s, 30m, 2h, 1d or 24_hours'],
+    ['bad glob', 'triggers:\n  docs_change:\n    paths: ["docs/**", "src/[abc"]\n',
+      /^\.hitl\.yml:3:24: error: triggers\.docs_change\.paths\.1: bad glob "src\/\[abc": Missing closing: "\]"/],
+    ['bad regular expression', 'triggers:\n  api_modification:\n    title: "feat(("\n',
+      /^\.hitl\.yml:3:5: error: triggers\.api_modification\.title: bad regular expression: .*Unterminated group$/],
+    ['bad cron', `${WINDOW}cron: "99 * * * *", duration: 1h, auto_approve: [peer_review] }\n`,
+      /^\.hitl\.yml:3:18: error: bypass\.maintenance_windows\.0\.cron: bad cron "99 \* \* \* \*": .*0-59/],
+    ['bad time zone', `${WINDOW}cron: "0 2 * * 6", duration: 1h, timezone: Mars/Olympus, auto_approve: [peer_review] }\n`,
+      '.hitl.yml:3:51: error: bypass.maintenance_windows.0.timezone: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/Berlin)'],
+    ['undefined role name', 'checkpoints:\n  security_review:\n    approver: wizard\n', '.hitl.yml:3:5: error: role "wizard" is not defined under roles:'],
+    ['undefined trigger name in a list, pointed at its item', 'checkpoints:\n  security_review:\n    trigger: [security_related_change, moon_phase]\n',
+      '.hitl.yml:3:40: error: trigger "moon_phase" is not defined under triggers:'],
+    ['a role name inherited from JavaScript objects', 'checkpoints:\n  security_review:\n    approver: toString\n',
+      '.hitl.yml:3:5: error: role "toString" is not defined under roles:'],
+    ['a trigger name inherited from JavaScript objects', 'checkpoints:\n  security_review:\n    trigger: constructor\n',
+      '.hitl.yml:3:5: error: trigger "constructor" is not defined under triggers:'],
+    ['a name both protected and a test environment', 'bypass:\n  test_environments: { environments: ["prod*"] }\n  protected_environments: [production]\n',
+      '.hitl.yml:3:3: error: "production" is both a protected environment and a test environment'],
+    ['a maintenance window with both forms', `${WINDOW}cron: "0 2 * * 6", duration: 1h, start: "2026-01-01T00:00:00Z", end: "2026-01-02T00:00:00Z", auto_approve: [peer_review] }\n`,
+      `.hitl.yml:3:7: ${BOTH_FORMS}`],
+    ['a maintenance window with neither form', `${WINDOW}auto_approve: [peer_review] }\n`, `.hitl.yml:3:7: ${BOTH_FORMS}`],
+    ['a half-written window form', `${WINDOW}cron: "0 2 * * 6", auto_approve: [peer_review] }\n`,
+      '.hitl.yml:3:7: error: bypass.maintenance_windows.0: a cron maintenance window needs both cron and duration'],
+    ['a window auto-approving something that does not exist', `${WINDOW}start: "2026-01-01T00:00:00Z", end: "2026-01-02T00:00:00Z", auto_approve: [peer_reviw] }\n`,
+      '.hitl.yml:3:93: error: "peer_reviw" is neither a checkpoint nor an approval workflow'],
+    ['a notification address in a repository file (never read)', 'notify:\n  channels: [slack]\n  slack_webhook_url: https://hooks.slack.com/services/T/B/X\n',
+      '.hitl.yml:3:3: error: notify: unknown key "slack_webhook_url"'],
+    ['a URL under notify', 'notify:\n  url: https://example.com/hook\n', '.hitl.yml:2:3: error: notify: unknown key "url"'],
+  ] as Array<[string, string, string | RegExp]>)('%s', (_, text, expected) => {
+    const message = onlyError(text);
+    if (typeof expected === 'string') expect(message).toBe(expected);
+    else expect(message).toMatch(expected);
   });
 
   it('a new checkpoint without a trigger', () => {
