@@ -49,6 +49,21 @@ const commit = (message: string, files: Record<string, string>) => {
   git('add', '--', ...Object.keys(files));
   git('commit', '-qm', message);
 };
+/** Makes `branch` (from `start`, or with no history), commits to it, and plans its last commit. */
+async function planLastCommitOf(branch: string, start: string | undefined, commits: Array<[string, Record<string, string>]>): Promise<Run> {
+  if (start === undefined) {
+    git('checkout', '-q', '--orphan', branch);
+    git('rm', '-rq', '--cached', '.');
+  } else {
+    git('checkout', '-qb', branch, start);
+  }
+  for (const [message, files] of commits) commit(message, files);
+  try {
+    return await hitl(repo, 'plan', '--base', `${branch}~1`, '--head', branch);
+  } finally {
+    git('checkout', '-qf', 'feature');
+  }
+}
 const lines = (count: number, word = 'line') => Array.from({ length: count }, (_, i) => `${word} ${i}`).join('\n') + '\n';
 
 beforeAll(() => {
@@ -115,12 +130,10 @@ describe('hitl plan on a local checkout', () => {
   });
 
   it('uses the built-in defaults when the base has no .hitl.yml', async () => {
-    git('checkout', '-q', '--orphan', 'bare');
-    git('rm', '-rq', '--cached', '.');
-    commit('docs only', { 'docs/guide.md': 'hello\n' });
-    commit('more docs', { 'docs/more.md': 'more\n' });
-    const run = await hitl(repo, 'plan', '--base', 'bare~1', '--head', 'bare');
-    git('checkout', '-qf', 'feature');
+    const run = await planLastCommitOf('bare', undefined, [
+      ['docs only', { 'docs/guide.md': 'hello\n' }],
+      ['more docs', { 'docs/more.md': 'more\n' }],
+    ]);
     expect(run.code).toBe(0);
     expect(run.out).toContain('## HITL plan: automatic approval (`hitl:automatic`)');
     expect(run.out).toContain('Policy: built-in defaults (no .hitl.yml at bare~1).');
@@ -128,11 +141,10 @@ describe('hitl plan on a local checkout', () => {
   });
 
   it('fails with exit 1 and the errors when the base\'s config is invalid', async () => {
-    git('checkout', '-qb', 'broken', 'main');
-    commit('break the config', { '.hitl.yml': 'checkpoints:\n  payments_review:\n    timeout: someday\n' });
-    commit('a change', { 'src/app.ts': 'x\n' });
-    const run = await hitl(repo, 'plan', '--base', 'broken~1', '--head', 'broken');
-    git('checkout', '-q', 'feature');
+    const run = await planLastCommitOf('broken', 'main', [
+      ['break the config', { '.hitl.yml': 'checkpoints:\n  payments_review:\n    timeout: someday\n' }],
+      ['a change', { 'src/app.ts': 'x\n' }],
+    ]);
     expect(run.code).toBe(1);
     expect(run.err).toContain('broken~1:.hitl.yml:3:5: error: checkpoints.payments_review.timeout: "someday" is not a duration');
   });
