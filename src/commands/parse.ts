@@ -1,8 +1,10 @@
 /**
  * Slash-commands in a PR comment, one per line (product.md §4). Lines inside fenced or indented
- * code and quotes are not commands. Only a plain ASCII "/" at the start of a line starts one;
+ * code, HTML comments and quotes are not commands. Only a plain ASCII "/" at the start of a line starts one;
  * look-alike characters and invisible ones make a line that is not a command. Pure.
  */
+import { proseLines } from '../policy/markdown.js';
+
 export type Command =
   | { kind: 'approve'; checkpoint?: string }
   | { kind: 'reject'; checkpoint?: string; reason: string }
@@ -25,7 +27,6 @@ const MAX_REASON_CHARS = 1_000;
 
 const VERBS = new Set(['approve', 'reject', 'hold', 'unhold', 'escalate', 'ack', 'bypass', 'unbypass', 'hitl']);
 const COMMAND_LINE = /^ {0,3}\/([a-z]+)(?:[ \t]+(.*))?$/i;
-const FENCE = /^ {0,3}(```|~~~)/;
 const CHECKPOINT = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
 
 export const HELP_TEXT = [
@@ -89,14 +90,9 @@ export function parseCommands(body: string, knownCheckpoints: Iterable<string> =
   if (body.length > MAX_COMMENT_CHARS) return [];
   const known = new Set([...knownCheckpoints].map((c) => c.toLowerCase()));
   const commands: ParsedCommand[] = [];
-  let inFence = false;
-  for (const rawLine of body.split(/\r?\n/)) {
-    if (FENCE.test(rawLine)) {
-      inFence = !inFence;
-      continue;
-    }
-    if (inFence) continue;
-    const match = COMMAND_LINE.exec(rawLine.replace(/\s+$/, ''));
+  for (const rawLine of proseLines(body)) {
+    // trimEnd, not /\s+$/: that regex is quadratic on a long line with many runs of spaces.
+    const match = COMMAND_LINE.exec(rawLine.trimEnd());
     if (!match) continue;
     const verb = match[1]!.toLowerCase();
     if (!VERBS.has(verb)) continue;

@@ -23,8 +23,8 @@ export function parseDuration(text: string): DurationResult {
   return { ok: true, ms: Number(match[1]) * unit };
 }
 
-/** Renders milliseconds back in the short form, largest whole unit first (`1d 2h`, `90s` → `1m 30s`). */
-export function formatDuration(ms: number): string {
+/** Renders milliseconds back in the short form, the `units` largest first (`1d 2h`, `90s` → `1m 30s`). */
+export function formatDuration(ms: number, units = 2): string {
   if (ms <= 0) return '0s';
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);
@@ -34,5 +34,5 @@ export function formatDuration(ms: number): string {
       rest %= seconds;
     }
   }
-  return parts.slice(0, 2).join(' ');
+  return parts.slice(0, units).join(' ');
 }

@@ -25,7 +25,8 @@ export function parseConfigFile(text: string, source: ConfigSource = 'repository
   const lineCounter = new LineCounter();
   let doc: Document;
   try {
-    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    // logLevel 'error': the yaml package would otherwise print its own warnings to stderr.
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   } catch (error) {
     return { issues: [{ severity: 'error', message: `YAML: ${(error as Error).message}`, path: [], source, line: 1, column: 1 }], locate: none };
   }
@@ -43,7 +44,8 @@ export function parseConfigFile(text: string, source: ConfigSource = 'repository
 
   const yamlIssues = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'DUPLICATE_KEY')].map((e): ConfigIssue => {
     const pos = at(e.pos[0]);
-    return { severity: 'error', message: `YAML: ${firstLine(e.message)}`, path: [], source, line: pos?.line, column: pos?.column };
+    const message = e.code === 'DUPLICATE_KEY' ? `duplicate key "${keyAt(text, e.pos[0])}"` : firstLine(e.message);
+    return { severity: 'error', message: `YAML: ${message}`, path: [], source, line: pos?.line, column: pos?.column };
   });
   if (yamlIssues.length > 0) return { issues: yamlIssues, locate };
 
@@ -55,7 +57,7 @@ export function parseConfigFile(text: string, source: ConfigSource = 'repository
   }
   if (data === null || data === undefined) return { file: {}, issues: [], locate };
 
-  const parsed = HitlFileSchema.safeParse(data);
+  const parsed = HitlFileSchema.safeParse(data, { error: plainTypeError });
   if (!parsed.success) {
     return { issues: parsed.error.issues.map((issue) => toIssue(issue, source, locate)), locate };
   }
@@ -72,11 +74,26 @@ function toIssue(issue: z.core.$ZodIssue, source: ConfigSource, locate: ParsedFi
     return { severity: 'error', message: where(path, message), path: keyPath, source, line: pos?.line, column: pos?.column };
   }
   if (issue.code === 'invalid_union') message = 'expected a name or a list of names';
+  if (issue.code === 'invalid_key') {
+    const key = String(path[path.length - 1]);
+    message = `"${key}" is not a valid name: ${issue.issues[0]?.message ?? 'bad key'}`;
+  }
   const pos = locate(path);
   return { severity: 'error', message: where(path, message), path, source, line: pos?.line, column: pos?.column };
 }
 
+/** zod's "expected object, received null" in the words of a YAML file. */
+const YAML_TYPE: Record<string, string> = { object: 'a mapping', record: 'a mapping', array: 'a list', string: 'a string', number: 'a number', boolean: 'true or false' };
+function plainTypeError(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== 'invalid_type') return undefined;
+  const input: unknown = issue.input;
+  const got = input === null || input === undefined ? 'nothing' : Array.isArray(input) ? 'a list' : YAML_TYPE[typeof input] ?? typeof input;
+  return `expected ${YAML_TYPE[issue.expected] ?? issue.expected}, got ${got}`;
+}
+
 const where = (path: Array<string | number>, message: string) => (path.length > 0 ? `${path.join('.')}: ${message}` : message);
+/** The key written at an offset (yaml reports only where a duplicate key starts). */
+const keyAt = (text: string, offset: number) => (/^[^:\n]*/.exec(text.slice(offset, offset + 200))?.[0] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2');
 const firstLine = (text: string) => text.split('\n')[0] ?? text;
 
 function keyOffset(doc: Document, path: Array<string | number>): number | undefined {

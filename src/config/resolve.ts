@@ -37,6 +37,9 @@ function mergeTwo(base: unknown, over: unknown): unknown {
   return out;
 }
 
+/** Own keys only: a name such as "toString" or "constructor" is not defined by Object.prototype. */
+const own = <T>(record: Record<string, T> | undefined, key: string): T | undefined =>
+  record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 const asList = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 const ms = (text: string | undefined, fallback: number): number => {
   if (text === undefined) return fallback;
@@ -79,7 +82,7 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
     hasPath(input.repository, [section, name]) || hasPath(input.organization, [section, name]);
   const warned = new Set<string>();
   const checkName = (section: 'roles' | 'triggers', name: string, path: Array<string | number>) => {
-    if (!merged[section]?.[name]) {
+    if (own<unknown>(merged[section], name) === undefined) {
       error(path, `${section === 'roles' ? 'role' : 'trigger'} "${name}" is not defined under ${section}:`);
     } else if (!userDefines(section, name) && sourceOf(path) !== 'built-in' && !warned.has(`${section}.${name}`)) {
       warned.add(`${section}.${name}`);
@@ -93,7 +96,7 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
   };
   const approversOf = (roles: string[], path: Array<string | number>): Approvers => {
     roles.forEach((role, i) => checkName('roles', role, roles.length > 1 ? [...path, i] : path));
-    return { roles, members: roles.flatMap((role) => asList(merged.roles?.[role]).map(parseRoleMember)) };
+    return { roles, members: roles.flatMap((role) => asList(own(merged.roles, role)).map(parseRoleMember)) };
   };
 
   const triggers: Record<string, TriggerPolicy> = {};
@@ -235,7 +238,7 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
 function hasPath(doc: unknown, path: Array<string | number>): boolean {
   let node: unknown = doc;
   for (const key of path) {
-    if (typeof node !== 'object' || node === null || !(key in node)) return false;
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return false;
     node = (node as Record<string | number, unknown>)[key];
   }
   return true;

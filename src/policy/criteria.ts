@@ -2,8 +2,10 @@
  * Criteria are asserted by ticking `- [x] <criterion>` in the PR description, with the
  * config's name (`migration_strategy`) or the same words in prose (`Migration strategy`).
  */
-const TICKED = /^\s{0,3}[-*+]\s+\[[xX]\]\s+(.+?)\s*$/;
-const FENCE = /^\s{0,3}(```|~~~)/;
+import { proseLines } from './markdown.js';
+
+// Greedy `(.+)` then trim: a lazy group before `\s*$` backtracks quadratically on long lines.
+const TICKED = /^\s{0,3}[-*+]\s+\[[xX]\]\s+(.+)$/;
 
 export function normalizeCriterion(text: string): string {
   return text
@@ -14,17 +16,12 @@ export function normalizeCriterion(text: string): string {
     .trim();
 }
 
-/** The normalised texts of the ticked boxes of a description, skipping fenced code. */
+/** The normalised texts of the ticked boxes a reader sees (not in code, not in HTML comments). */
 export function tickedCriteria(body: string): string[] {
-  const ticked: string[] = [];
-  let inFence = false;
-  for (const line of body.split(/\r?\n/)) {
-    if (FENCE.test(line)) inFence = !inFence;
-    if (inFence) continue;
+  return proseLines(body).flatMap((line) => {
     const match = TICKED.exec(line);
-    if (match) ticked.push(normalizeCriterion(match[1]!));
-  }
-  return ticked;
+    return match ? [normalizeCriterion(match[1]!.trim())] : [];
+  });
 }
 
 /** A box counts when its text is the criterion, or starts with it and goes on after a word break. */

@@ -1,0 +1,84 @@
+/**
+ * `hitl plan`: the workflow, checkpoints, criteria and escalation schedule HITL would apply to
+ * the diff between two refs of a local checkout. Like the app, it reads `.hitl.yml` from the
+ * base, never from the head. Offline: git only.
+ */
+import { parseArgs } from 'node:util';
+import { formatIssue, loadConfig } from '../config/load.js';
+import { classify } from '../policy/classify.js';
+import type { PrFacts } from '../policy/types.js';
+import { changedFiles, commitSubject, defaultBase, resolveCommit, showFile } from './git.js';
+import { EXIT, type CliIo } from './io.js';
+import { planReport, renderPlanMarkdown } from './plan-report.js';
+import { usageError } from './usage.js';
+
+const CONFIG_FILE = '.hitl.yml';
+
+export async function runPlan(argv: string[], io: CliIo): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        base: { type: 'string' },
+        head: { type: 'string', default: 'HEAD' },
+        label: { type: 'string', multiple: true, default: [] },
+        title: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    return usageError(io, (error as Error).message);
+  }
+  const { head, label: labels, json } = args.values;
+  const base = args.values.base ?? defaultBase(io.cwd);
+  const baseCommit = resolveCommit(io.cwd, base);
+  if (!baseCommit.ok) return usageError(io, baseCommit.error);
+  const headCommit = resolveCommit(io.cwd, head);
+  if (!headCommit.ok) return usageError(io, headCommit.error);
+
+  const configText = showFile(io.cwd, baseCommit.value, CONFIG_FILE);
+  const configName = `${base}:${CONFIG_FILE}`;
+  const loaded = loadConfig({ repository: configText });
+  for (const warning of loaded.warnings) io.err(formatIssue(warning, configName));
+  if (!loaded.ok) {
+    for (const error of loaded.errors) io.err(formatIssue(error, configName));
+    io.err(`hitl: the base's ${CONFIG_FILE} is invalid, so the app would fail the gate until it is fixed`);
+    return EXIT.invalid;
+  }
+
+  const files = changedFiles(io.cwd, baseCommit.value, headCommit.value);
+  if (!files.ok) return usageError(io, files.error);
+  const title = args.values.title ?? commitSubject(io.cwd, headCommit.value);
+  const facts: PrFacts = {
+    number: 0,
+    title,
+    body: '',
+    author: '',
+    authorIsBot: false,
+    // The branch name a pull request would target, for the test-branch bypass.
+    baseRef: base.replace(/^(refs\/remotes\/)?origin\//, ''),
+    headSha: headCommit.value,
+    draft: false,
+    labels,
+    files: files.value,
+    changedFiles: files.value.length,
+    additions: files.value.reduce((sum, f) => sum + f.additions, 0),
+    deletions: files.value.reduce((sum, f) => sum + f.deletions, 0),
+    isRevert: /^Revert "/.test(title),
+    startedAt: io.now(),
+  };
+  const plan = classify(facts, loaded.config);
+  const report = planReport(plan, loaded.config, {
+    base: { ref: base, commit: baseCommit.value },
+    head: { ref: head, commit: headCommit.value },
+    configSource: configText === undefined ? `built-in defaults (no ${CONFIG_FILE} at ${base})` : `${CONFIG_FILE} at ${base}`,
+    title,
+    labels,
+    files: facts.changedFiles,
+    additions: facts.additions,
+    deletions: facts.deletions,
+  });
+  io.out(json ? JSON.stringify(report, null, 2) : renderPlanMarkdown(report));
+  return EXIT.ok;
+}
