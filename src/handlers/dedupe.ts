@@ -19,3 +19,5 @@ export async function handleOnce(redis: Redis, key: string, handle: () => Promis
   await redis.set(key, 'done', 'PX', DONE_MS);
   return 'handled';
 }
+
+export const dedupeKey = (cache: { key: (...parts: string[]) => string }, deliveryId: string) => cache.key('delivery', deliveryId);
