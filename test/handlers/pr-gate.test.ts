@@ -312,4 +312,21 @@ describe('PR gate on GitHub', () => {
     expect(cost.writes).toBeLessThanOrEqual(3);
     expect(cost).toMatchObject({ event: 'pull_request.opened', reads: 2, notModified: 1, writes: 3 });
   });
+
+  it('passes a merge-queue commit only when every PR of the group passed its gate', async () => {
+    await openPr([{ path: 'docs/guide.md' }], {}, (scope) => {
+      checkRunCreated(scope, 91);
+      expectWrite(scope, 'post', '/labels', {}, 201);
+      expectWrite(scope, 'post', '/issues/2/labels', []);
+    });
+    const payload = examplePayload('merge_group', 'checks_requested');
+    payload.merge_group.head_ref = 'refs/heads/gh-readonly-queue/main/pr-2-929f8209d40f77f4abc622a499c93a83babdbe64';
+    const scope = github();
+    mockPull(scope, pullObject(examplePayload('pull_request', 'opened').pull_request, { labels: ['hitl:automatic'] }));
+    laterReads(scope, []);
+    const group = checkRunCreated(scope, 92);
+    await receive('merge_group', payload);
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(group[0]).toMatchObject({ name: 'hitl', head_sha: payload.merge_group.head_sha, status: 'completed', conclusion: 'success' });
+  });
 });
