@@ -5,7 +5,7 @@
  */
 import type { Permission } from '../config/types.js';
 import { isBotLogin } from '../policy/roles.js';
-import type { Actor, ChangedFile } from '../policy/types.js';
+import type { Actor, ChangedFile, PrFacts } from '../policy/types.js';
 import { DAY, MINUTE, type Cache } from './cache.js';
 import type { Octokit } from './counter.js';
 
@@ -18,19 +18,10 @@ export interface RepoRef {
 }
 
 /** The fields of a pull request the gate needs, whether from a payload or from the API. */
-export interface PullData {
-  number: number;
-  title: string;
-  body: string;
-  author: string;
-  authorIsBot: boolean;
-  baseRef: string;
+export interface PullData extends Pick<PrFacts, 'number' | 'title' | 'body' | 'author' | 'authorIsBot' | 'baseRef' | 'headSha' | 'draft' | 'labels'> {
   baseSha: string;
   headRef: string;
-  headSha: string;
-  draft: boolean;
   open: boolean;
-  labels: string[];
   /** Totals; absent in payloads that leave them out (review events). */
   totals?: { changedFiles: number; additions: number; deletions: number };
   requestedReviewers: string[];
