@@ -38,7 +38,8 @@ function currentHold(plan: Plan, events: readonly EvidenceEvent[]): Hold | undef
 function currentBypass(plan: Plan, events: readonly EvidenceEvent[]): Extract<BypassRecord, { kind: 'emergency' }> | undefined {
   let bypass: Extract<BypassRecord, { kind: 'emergency' }> | undefined;
   for (const e of events) {
-    if (e.kind === 'unbypass') bypass = undefined;
+    // Lifting a bypass needs the same standing as a hold: a drive-by user cannot reopen an incident's gate.
+    if (e.kind === 'unbypass' && mayHold(e.actor, plan).ok) bypass = undefined;
     // A label-based bypass lasts only while the label is on the pull request.
     if (e.kind === 'bypass' && mayBypass(e.actor, plan, e.justification).ok && (e.source === 'command' || plan.emergencyRequested)) {
       bypass = { kind: 'emergency', by: e.actor.login, justification: e.justification.trim(), at: e.at };

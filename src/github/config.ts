@@ -1,0 +1,114 @@
+/**
+ * Reads `.hitl.yml` at the pull request's BASE ref (never its head) and the org's `.github`
+ * repository defaults. Conditional requests (ETag) make an unchanged file a free 304; parsing
+ * is cached in memory by blob SHA, so an unchanged config is never parsed twice.
+ */
+import { loadConfig } from '../config/load.js';
+import type { ResolveResult } from '../config/resolve.js';
+import { DAY, MINUTE, type Cache } from './cache.js';
+import type { Octokit } from './counter.js';
+
+export const CONFIG_FILE = '.hitl.yml';
+/** The org's defaults change rarely: they are re-checked at most this often per owner. */
+const ORG_RECHECK_MS = 5 * MINUTE;
+const PARSED_CACHE_SIZE = 200;
+
+export interface LoadedConfig {
+  result: ResolveResult;
+  /** Blob SHAs of the files in force ("org@sha repo@sha"), or "built-in". */
+  version: string;
+}
+
+interface FileRecord {
+  etag?: string;
+  /** Blob SHA; absent when there is no file. */
+  sha?: string;
+}
+
+interface FileText {
+  sha: string;
+  text: string;
+}
+
+const status = (error: unknown) => (error as { status?: number }).status;
+
+export class ConfigReader {
+  private readonly parsed = new Map<string, ResolveResult>();
+
+  constructor(private readonly cache: Cache) {}
+
+  async load(octokit: Octokit, owner: string, repo: string, baseRef: string): Promise<LoadedConfig> {
+    let org: FileText | undefined;
+    let repository: FileText | undefined;
+    try {
+      org = await this.orgFile(octokit, owner);
+      repository = await this.file(octokit, owner, repo, baseRef);
+    } catch (error) {
+      // Fail closed: a config that cannot be read is not "no config".
+      const message = `could not read ${CONFIG_FILE} (HTTP ${status(error) ?? 'error'}): the gate stays shut until it can be read`;
+      return { result: { ok: false, errors: [{ severity: 'error', message, path: [], source: 'repository' }], warnings: [] }, version: 'unreadable' };
+    }
+    const version = [org && `org@${org.sha}`, repository && `repo@${repository.sha}`].filter(Boolean).join(' ') || 'built-in';
+    return { result: this.parse(version, org?.text, repository?.text), version };
+  }
+
+  private parse(version: string, organization: string | undefined, repository: string | undefined): ResolveResult {
+    const hit = this.parsed.get(version);
+    if (hit) return hit;
+    const result = loadConfig({ organization, repository });
+    if (this.parsed.size >= PARSED_CACHE_SIZE) this.parsed.delete(this.parsed.keys().next().value!);
+    this.parsed.set(version, result);
+    return result;
+  }
+
+  private async orgFile(octokit: Octokit, owner: string): Promise<FileText | undefined> {
+    const fresh = this.cache.key('cfg', 'org-checked', owner.toLowerCase());
+    if (await this.cache.redis.exists(fresh)) {
+      const record = await this.cache.getJson<FileRecord>(this.recordKey(owner, '.github', ''));
+      const text = record?.sha === undefined ? undefined : await this.blob(record.sha);
+      if (record && (record.sha === undefined || text !== undefined)) return text;
+    }
+    const file = await this.file(octokit, owner, '.github', undefined);
+    await this.cache.redis.set(fresh, '1', 'PX', ORG_RECHECK_MS);
+    return file;
+  }
+
+  private recordKey(owner: string, repo: string, ref: string): string {
+    return this.cache.key('cfg', 'file', `${owner}/${repo}`.toLowerCase(), ref);
+  }
+
+  private async blob(sha: string): Promise<FileText | undefined> {
+    const text = await this.cache.redis.get(this.cache.key('cfg', 'blob', sha));
+    return text === null ? undefined : { sha, text };
+  }
+
+  /** The file at `ref` (the default branch when undefined), or undefined when there is none. */
+  private async file(octokit: Octokit, owner: string, repo: string, ref: string | undefined): Promise<FileText | undefined> {
+    const recordKey = this.recordKey(owner, repo, ref ?? '');
+    const record = await this.cache.getJson<FileRecord>(recordKey);
+    const cachedText = record?.sha === undefined ? undefined : await this.blob(record.sha);
+    const conditional = record?.etag !== undefined && (record.sha === undefined || cachedText !== undefined);
+    try {
+      const response = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+        owner,
+        repo,
+        path: CONFIG_FILE,
+        ...(ref === undefined ? {} : { ref }),
+        headers: conditional ? { 'if-none-match': record.etag } : {},
+      });
+      const data = response.data;
+      if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) return undefined;
+      const text = Buffer.from(data.content, 'base64').toString('utf8');
+      await this.cache.redis.set(this.cache.key('cfg', 'blob', data.sha), text, 'PX', 7 * DAY);
+      await this.cache.setJson(recordKey, { etag: response.headers.etag, sha: data.sha } satisfies FileRecord, 7 * DAY);
+      return { sha: data.sha, text };
+    } catch (error) {
+      if (status(error) === 304 && conditional) return cachedText;
+      if (status(error) === 404) {
+        await this.cache.setJson(recordKey, { etag: (error as { response?: { headers?: { etag?: string } } }).response?.headers?.etag } satisfies FileRecord, 7 * DAY);
+        return undefined;
+      }
+      throw error;
+    }
+  }
+}

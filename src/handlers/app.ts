@@ -1,0 +1,123 @@
+/**
+ * The Probot app factory: wires the GitHub adapter, the gate and one small handler per event,
+ * with ports (audit, escalation) as optional dependencies. Every event is handled once per
+ * delivery id and its GitHub reads and writes are counted.
+ */
+import type { Redis } from 'ioredis';
+import type { Context, Probot } from 'probot';
+import { MemoryAuditSink, type AuditSink } from '../audit/types.js';
+import type { Diagnostics, EscalationPort, EscalationTarget, GateAnswer, GatePort } from '../escalation/types.js';
+import type { ResolvedConfig } from '../config/types.js';
+import type { GateItem, ItemStatus } from '../policy/types.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { Cache } from '../github/cache.js';
+import { ConfigReader } from '../github/config.js';
+import { countRequests, newCounter, type CallCounter } from '../github/counter.js';
+import { PullReader } from '../github/pulls.js';
+import { GitHubWriter } from '../github/writes.js';
+import { onCheckRun } from './check-run.js';
+import { onComment } from './comment.js';
+import { dedupeKey, handleOnce } from './dedupe.js';
+import { noLabelEvidence, type LabelEvidence } from './evidence.js';
+import { Gate } from './gate.js';
+import { targetOf, type EventKit } from './kit.js';
+import { PrLock } from './lock.js';
+import { onMergeGroup } from './merge-group.js';
+import { onPullRequest, PULL_REQUEST_ACTIONS } from './pull-request.js';
+import { onReview } from './review.js';
+
+export interface AppDeps {
+  redis: Redis;
+  /** Key prefix for everything this app keeps in Redis. */
+  prefix?: string;
+  audit?: AuditSink;
+  escalation?: EscalationPort;
+  labelEvidence?: LabelEvidence;
+  clock?: Clock;
+}
+
+export interface EventCost extends CallCounter {
+  event: string;
+  delivery: string;
+  outcome: 'handled' | 'duplicate';
+}
+
+export interface HitlApp {
+  (app: Probot): void;
+  /** Reads and writes of the most recent events, newest last (for the bench and tests). */
+  readonly costs: EventCost[];
+  /** Re-evaluates one PR item through the webhook path (for the escalation worker); needs the app loaded. */
+  readonly gatePort: GatePort;
+}
+
+const MAX_COSTS = 1000;
+
+export function createApp(deps: AppDeps): HitlApp {
+  const cache = new Cache(deps.redis, deps.prefix ?? 'hitl:');
+  const audit = deps.audit ?? new MemoryAuditSink();
+  const writer = new GitHubWriter(cache);
+  const gate = new Gate({
+    cache,
+    config: new ConfigReader(cache),
+    reader: new PullReader(cache),
+    writer,
+    lock: new PrLock(deps.redis),
+    audit,
+    escalation: deps.escalation,
+    labelEvidence: deps.labelEvidence ?? noLabelEvidence,
+    clock: deps.clock ?? systemClock,
+  });
+  const kit: EventKit = { gate, writer, audit, escalation: deps.escalation, target: targetOf };
+  const costs: EventCost[] = [];
+  let probot: Probot | undefined;
+
+  const handle = <C extends Context>(run: (context: C, kit: EventKit) => Promise<void>) => async (context: C) => {
+    const payload = context.payload as { action?: string; installation?: { id: number } };
+    if (!payload.installation) return; // not addressed to an installation: nothing we may act on
+    const counter = newCounter();
+    countRequests(context.octokit, counter);
+    const outcome = await handleOnce(deps.redis, dedupeKey(cache, context.id), () => run(context, kit));
+    costs.push({ event: `${context.name}${payload.action ? `.${payload.action}` : ''}`, delivery: context.id, outcome, ...counter });
+    if (costs.length > MAX_COSTS) costs.shift();
+  };
+
+  const gatePort: GatePort = {
+    async check(target: EscalationTarget): Promise<GateAnswer> {
+      if (!probot) throw new Error('the HITL app is not loaded yet');
+      const octokit = await probot.auth(target.installationId);
+      const result = await gate.run({ octokit, installationId: target.installationId, ref: { owner: target.owner, repo: target.repo }, number: target.number });
+      if (result.kind !== 'evaluated') return { pending: false };
+      const found = result.evaluation.items.find((i) => i.item.name === target.item);
+      if (!found || found.status.state !== 'pending') return { pending: false };
+      return { pending: true, diagnostics: diagnose(found.item, found.status, result.pull.author, result.pull.headSha, result.config) };
+    },
+  };
+
+  const appFn = (app: Probot) => {
+    probot = app;
+    app.on(PULL_REQUEST_ACTIONS.map((a) => `pull_request.${a}` as const), handle(onPullRequest));
+    app.on(['pull_request_review.submitted', 'pull_request_review.dismissed'], handle(onReview));
+    app.on('issue_comment.created', handle(onComment));
+    app.on(['check_run.rerequested', 'check_run.requested_action'], handle(onCheckRun));
+    app.on('merge_group.checks_requested', handle(onMergeGroup));
+  };
+  return Object.assign(appFn, { costs, gatePort });
+}
+
+const mention = (m: ResolvedConfig['roles'][string][number]) => (m.kind === 'user' ? [`@${m.login}`] : m.kind === 'team' ? [`@${m.org}/${m.slug}`] : []);
+
+function diagnose(item: GateItem, status: Extract<ItemStatus, { state: 'pending' }>, author: string, headSha: string, config: ResolvedConfig): Diagnostics {
+  const roleMentions: Record<number, string[]> = {};
+  for (const level of config.escalation) roleMentions[level.level] = level.notifyRoles.flatMap((role) => (config.roles[role] ?? []).flatMap(mention));
+  return {
+    author,
+    pendingApprovers: item.approvers.members.flatMap(mention),
+    roleMentions,
+    missing: [
+      ...(status.missingApprovals > 0 ? [`${status.missingApprovals} approval(s) from ${item.approvers.roles.join(' or ') || 'a collaborator with write access'}`] : []),
+      ...status.criteria.filter((c) => !c.ticked).map((c) => `criterion ${c.name} not ticked in the description`),
+    ],
+    commands: [`/approve ${item.name}`],
+    headSha,
+  };
+}

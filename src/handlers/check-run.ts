@@ -1,0 +1,11 @@
+/** `check_run` rerequested or its button pressed on one of our checks: re-evaluate its PRs from fresh facts. */
+import type { Context } from 'probot';
+import { AGGREGATE_CHECK } from '../github/writes.js';
+import type { EventKit } from './kit.js';
+
+export async function onCheckRun(context: Context<'check_run.rerequested' | 'check_run.requested_action'>, kit: EventKit): Promise<void> {
+  const run = context.payload.check_run;
+  if (run.name !== AGGREGATE_CHECK && !run.name.startsWith(`${AGGREGATE_CHECK}/`)) return;
+  // Fork PRs leave pull_requests empty; their gate moves with their next pull_request event.
+  for (const pr of run.pull_requests) await kit.gate.run(kit.target(context, pr.number));
+}

@@ -1,0 +1,60 @@
+/**
+ * What the gate answers to each command of a new comment: accepted or refused, and why. Pure:
+ * it asks the same authorize.ts as the engine, so a refusal here is never counted there.
+ */
+import type { ParsedCommand } from '../commands/parse.js';
+import { mayApprove, mayBypass, mayHold, type Permit } from '../policy/authorize.js';
+import type { Actor, Evaluation, GateItem, Plan } from '../policy/types.js';
+
+export type CommandEffect = 'evidence' | 'escalate' | 'ack' | 'status' | 'help';
+
+export type Judgement =
+  | { text: string; accepted: true; effect: CommandEffect; items: GateItem[] }
+  | { text: string; accepted: false; reason: string };
+
+const refuse = (text: string, reason: string): Judgement => ({ text, accepted: false, reason });
+
+function decideApproval(text: string, actor: Actor, plan: Plan, checkpoint: string | undefined): Judgement {
+  const candidates = checkpoint === undefined ? plan.items : plan.items.filter((i) => i.name.toLowerCase() === checkpoint);
+  if (candidates.length === 0) {
+    const active = plan.items.map((i) => i.name).join(', ') || 'none';
+    return refuse(text, checkpoint === undefined ? 'nothing on this pull request needs approval' : `unknown checkpoint "${checkpoint}" (active: ${active})`);
+  }
+  const permits = candidates.map((item) => ({ item, permit: mayApprove(actor, item, plan.pr.author) }));
+  const allowed = permits.filter((p) => p.permit.ok).map((p) => p.item);
+  if (allowed.length > 0) return { text, accepted: true, effect: 'evidence', items: allowed };
+  return refuse(text, (permits[0]!.permit as Extract<Permit, { ok: false }>).reason);
+}
+
+const fromPermit = (text: string, permit: Permit, effect: CommandEffect, items: GateItem[] = []): Judgement =>
+  permit.ok ? { text, accepted: true, effect, items } : refuse(text, permit.reason);
+
+export function judgeCommand(parsed: ParsedCommand, actor: Actor, plan: Plan, evaluation: Evaluation): Judgement {
+  const { text } = parsed;
+  if (!parsed.ok) return refuse(text, parsed.error);
+  const command = parsed.command;
+  const pending = evaluation.items.filter((i) => i.status.state === 'pending').map((i) => i.item);
+  switch (command.kind) {
+    case 'approve':
+    case 'reject':
+      return decideApproval(text, actor, plan, command.checkpoint);
+    case 'hold':
+    case 'unhold':
+    case 'unbypass':
+      return fromPermit(text, mayHold(actor, plan), 'evidence');
+    case 'bypass':
+      return fromPermit(text, mayBypass(actor, plan, command.justification), 'evidence');
+    case 'escalate':
+      if (pending.length === 0) return refuse(text, 'nothing is pending, so there is nothing to escalate');
+      return fromPermit(text, mayHold(actor, plan), 'escalate', pending);
+    case 'ack': {
+      const mine = pending.filter((item) => mayApprove(actor, item, plan.pr.author).ok);
+      if (mine.length === 0) return refuse(text, `@${actor.login} is not a pending approver here, so there is nothing to acknowledge`);
+      return { text, accepted: true, effect: 'ack', items: mine };
+    }
+    case 'status':
+      return { text, accepted: true, effect: 'status', items: [] };
+    case 'help':
+      return { text, accepted: true, effect: 'help', items: [] };
+  }
+}

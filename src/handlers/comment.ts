@@ -1,0 +1,66 @@
+/**
+ * `issue_comment` created on a pull request: the comment's commands are judged against a fresh
+ * evaluation (which already counts them as evidence), then answered with a reaction, and with
+ * a reply for refusals, `/hitl status` and `/hitl help`.
+ */
+import type { Context } from 'probot';
+import type { AuditAction } from '../audit/types.js';
+import { parseCommands, type Command } from '../commands/parse.js';
+import { isBotLogin } from '../policy/roles.js';
+import { renderHelp, renderStatus } from '../report/render.js';
+import { judgeCommand, type Judgement } from './commands.js';
+import type { EventKit } from './kit.js';
+
+const AUDITED: Partial<Record<Command['kind'], AuditAction>> = {
+  approve: 'approved', reject: 'rejected', hold: 'held', unhold: 'unheld', bypass: 'bypassed', unbypass: 'unbypassed', escalate: 'escalated', ack: 'acknowledged',
+};
+
+export async function onComment(context: Context<'issue_comment.created'>, kit: EventKit): Promise<void> {
+  const { issue, comment } = context.payload;
+  const author = comment.user;
+  if (!issue.pull_request || !author || author.type === 'Bot' || isBotLogin(author.login)) return;
+  const parsed = parseCommands(comment.body ?? '');
+  if (parsed.length === 0) return; // prose costs nothing: no read, no write
+  const request = kit.target(context, issue.number);
+  const { ref, octokit } = request;
+  const result = await kit.gate.run(request);
+  if (result.kind !== 'evaluated') {
+    const why = result.kind === 'closed' ? 'this pull request is closed' : 'the base branch’s `.hitl.yml` is invalid (see the `hitl` check)';
+    await kit.writer.react(octokit, ref, comment.id, 'confused');
+    await kit.writer.reply(octokit, ref, issue.number, `@${author.login} HITL cannot take commands now: ${why}.`);
+    return;
+  }
+  const { plan, evaluation, pull } = result;
+  const actor = result.actors.get(author.login.toLowerCase()) ?? (await kit.gate.actor(request, plan, author.login, false));
+  const judged = parseCommands(comment.body ?? '', plan.items.map((i) => i.name)).map((p) => ({ parsed: p, judgement: judgeCommand(p, actor, plan, evaluation) }));
+
+  const replies: string[] = [];
+  for (const { parsed: p, judgement } of judged) {
+    await applyEffect(kit, request, judgement, author.login, p.ok && p.command.kind === 'escalate' ? p.command.reason : '');
+    if (!judgement.accepted) replies.push(`\`${judgement.text}\` refused: ${judgement.reason}.`);
+    else if (judgement.effect === 'status') replies.push(renderStatus({ plan, evaluation }));
+    else if (judgement.effect === 'help') replies.push(renderHelp());
+    const action = judgement.accepted ? (p.ok ? AUDITED[p.command.kind] : undefined) : 'command_refused';
+    if (action) {
+      await kit.gate.record(request, pull, {
+        action,
+        actor: author.login,
+        workflow: evaluation.workflow,
+        reason: judgement.accepted ? judgement.text : judgement.reason,
+        ...(judgement.accepted && judgement.items.length === 1 ? { checkpoint: judgement.items[0]!.name } : {}),
+      });
+    }
+  }
+  if (judged.some((j) => j.judgement.accepted)) await kit.writer.react(octokit, ref, comment.id, '+1');
+  if (judged.some((j) => !j.judgement.accepted)) await kit.writer.react(octokit, ref, comment.id, 'confused');
+  if (replies.length > 0) await kit.writer.reply(octokit, ref, issue.number, `@${author.login} ${replies.join('\n\n')}`);
+}
+
+async function applyEffect(kit: EventKit, request: ReturnType<EventKit['target']>, judgement: Judgement, by: string, reason: string): Promise<void> {
+  if (!judgement.accepted || !kit.escalation) return;
+  for (const item of judgement.items) {
+    const target = kit.gate.target(request, item.name);
+    if (judgement.effect === 'escalate') await kit.escalation.escalateNow(target, by, reason || 'asked with /escalate');
+    if (judgement.effect === 'ack') await kit.escalation.acknowledge(target, by);
+  }
+}

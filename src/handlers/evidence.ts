@@ -1,0 +1,69 @@
+/**
+ * Turns what is on a pull request (reviews, command comments, labels) into the engine's
+ * evidence. Pure: actors were looked up before; commands are rebuilt from comments on every
+ * evaluation, and an edited comment's commands are ignored (as policy-bot does).
+ */
+import { parseCommands, type Command } from '../commands/parse.js';
+import type { Actor, EvidenceEvent } from '../policy/types.js';
+import type { CommentData, ReviewData } from '../github/pulls.js';
+
+/** The head SHAs of a PR with the time each was first seen, oldest first. */
+export type HeadHistory = Array<{ sha: string; at: number }>;
+
+/** The head a comment was written against: the last one seen before it ("unknown" before any). */
+export function headAt(history: HeadHistory, at: number): string {
+  let sha = 'unknown';
+  for (const head of history) if (head.at <= at) sha = head.sha;
+  return sha;
+}
+
+/** Comments whose commands count: new (not edited) and by people, not bots. */
+export const commandComments = (comments: readonly CommentData[]) => comments.filter((c) => !c.edited && !c.isBot && parseCommands(c.body).length > 0);
+
+export function reviewEvidence(reviews: readonly ReviewData[], actors: ReadonlyMap<string, Actor>): EvidenceEvent[] {
+  return reviews.flatMap((r): EvidenceEvent[] => {
+    const actor = actors.get(r.login.toLowerCase());
+    if (!actor || (r.state !== 'APPROVED' && r.state !== 'CHANGES_REQUESTED' && r.state !== 'DISMISSED')) return [];
+    return [{ kind: 'review', actor, state: r.state, commitSha: r.commitSha, at: r.at }];
+  });
+}
+
+function commandEvidence(command: Command, actor: Actor, at: number, commitSha: string): EvidenceEvent | undefined {
+  switch (command.kind) {
+    case 'approve':
+      return { kind: 'approve', actor, checkpoint: command.checkpoint, commitSha, at };
+    case 'reject':
+      return { kind: 'reject', actor, checkpoint: command.checkpoint, reason: command.reason, at };
+    case 'hold':
+    case 'unhold':
+    case 'unbypass':
+      return { kind: command.kind, actor, at };
+    case 'bypass':
+      return { kind: 'bypass', actor, justification: command.justification, source: 'command', at };
+    default:
+      return undefined; // status, help, escalate and ack change no evidence
+  }
+}
+
+export function commentEvidence(
+  comments: readonly CommentData[],
+  actors: ReadonlyMap<string, Actor>,
+  heads: HeadHistory,
+  knownCheckpoints: readonly string[],
+): EvidenceEvent[] {
+  return commandComments(comments).flatMap((c) => {
+    const actor = actors.get(c.login.toLowerCase());
+    if (!actor) return [];
+    return parseCommands(c.body, knownCheckpoints).flatMap((parsed) => {
+      const event = parsed.ok ? commandEvidence(parsed.command, actor, c.createdAt, headAt(heads, c.createdAt)) : undefined;
+      return event ? [event] : [];
+    });
+  });
+}
+
+/**
+ * Seam for the emergency label (built by the bypass area): evidence from who added or removed
+ * the PR's emergency label. The gate passes what this returns to the engine unchanged.
+ */
+export type LabelEvidence = (input: { owner: string; repo: string; number: number; label: string }) => Promise<EvidenceEvent[]>;
+export const noLabelEvidence: LabelEvidence = async () => [];

@@ -1,0 +1,25 @@
+/** What every event handler is given: the gate, the writer, the ports, and how to address a PR. */
+import type { Context } from 'probot';
+import type { AuditSink } from '../audit/types.js';
+import type { EscalationPort } from '../escalation/types.js';
+import type { GitHubWriter } from '../github/writes.js';
+import type { Gate, GateRequest } from './gate.js';
+
+export interface EventKit {
+  gate: Gate;
+  writer: GitHubWriter;
+  audit: AuditSink;
+  escalation?: EscalationPort;
+  target(context: Context, number: number): Pick<GateRequest, 'octokit' | 'installationId' | 'ref' | 'number'>;
+}
+
+export function targetOf(context: Context, number: number): Pick<GateRequest, 'octokit' | 'installationId' | 'ref' | 'number'> {
+  const payload = context.payload as { installation?: { id: number }; repository?: { owner: { login: string }; name: string } };
+  if (!payload.installation || !payload.repository) throw new Error('event without installation or repository');
+  return {
+    octokit: context.octokit,
+    installationId: payload.installation.id,
+    ref: { owner: payload.repository.owner.login, repo: payload.repository.name },
+    number,
+  };
+}

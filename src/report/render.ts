@@ -1,0 +1,168 @@
+/**
+ * Pure markdown for everything HITL shows on GitHub: the `hitl` check (a table of gate items),
+ * the `hitl/<checkpoint>` checks, `/hitl status` and `/hitl help` replies, and config errors
+ * (with check-run annotations). `renderPlan` shows a plan before anyone acted (`hitl plan`).
+ */
+import { HELP_TEXT } from '../commands/parse.js';
+import type { ConfigIssue } from '../config/types.js';
+import { formatIssue } from '../config/load.js';
+import type { Evaluation, GateItem, ItemEvaluation, ItemStatus, Plan } from '../policy/types.js';
+
+/** GitHub's limit for a check run's summary. */
+export const MAX_SUMMARY_CHARS = 65_535;
+
+export interface CheckText {
+  title: string;
+  summary: string;
+}
+
+const WORKFLOW_NAME: Record<Plan['workflow'], string> = { automatic: 'automatic', peer: 'peer review', expert: 'expert review', emergency: 'emergency' };
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const when = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const hours = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`);
+
+export function approversText(item: GateItem): string {
+  return item.approvers.roles.length > 0 ? item.approvers.roles.join(', ') : 'any collaborator with write access';
+}
+
+export function approveCommand(item: GateItem): string {
+  return `/approve ${item.name}`;
+}
+
+function limit(text: string): string {
+  const note = '\n\n… (cut at GitHub’s summary limit)';
+  return text.length <= MAX_SUMMARY_CHARS ? text : text.slice(0, MAX_SUMMARY_CHARS - note.length) + note;
+}
+
+function statusText(status: ItemStatus): string {
+  switch (status.state) {
+    case 'pending':
+      return status.breached ? '⏳ pending (SLA breached)' : '⏳ pending';
+    case 'approved':
+      return '✅ approved';
+    case 'rejected':
+      return `❌ rejected by @${status.by}: ${status.reason}`;
+    case 'bypassed':
+      return status.bypass.kind === 'emergency'
+        ? `⚠️ bypassed (emergency, @${status.bypass.by})`
+        : status.bypass.kind === 'maintenance_window'
+          ? `⚠️ bypassed (maintenance window ${status.bypass.window})`
+          : `⚠️ bypassed (test branch ${status.bypass.branch})`;
+    case 'not-required':
+      return '➖ optional';
+  }
+}
+
+function criteriaText(item: GateItem, status?: ItemStatus): string {
+  if (item.criteria.length === 0) return '—';
+  const ticked = status && 'criteria' in status ? new Map(status.criteria.map((c) => [c.name, c.ticked])) : new Map<string, boolean>();
+  return item.criteria.map((c) => `${ticked.get(c) ? '☑' : '☐'} ${c}`).join('<br>');
+}
+
+function approvalsText(item: GateItem, status?: ItemStatus): string {
+  const records = status && 'approvals' in status ? status.approvals : [];
+  const who = records.map((r) => `@${r.by}`).join(', ');
+  return `${records.length}/${item.approvals}${who ? ` (${who})` : ''}`;
+}
+
+function itemRow(plan: Plan, item: GateItem, status: ItemStatus | undefined, level: number | undefined): string {
+  const open = status === undefined || status.state === 'pending';
+  const deadline = status?.state === 'pending' ? status.deadline : plan.pr.startedAt + item.timeoutMs;
+  return `| ${[
+    `\`${item.name}\``,
+    status ? statusText(status) : 'to approve',
+    approversText(item),
+    approvalsText(item, status),
+    criteriaText(item, status),
+    open ? `${when(deadline)} (${hours(item.timeoutMs)})` : '—',
+    level === undefined ? '—' : `level ${level}`,
+    open ? `\`${approveCommand(item)}\`` : '—',
+  ].map(cell).join(' | ')} |`;
+}
+
+function itemsTable(plan: Plan, rows: Array<{ item: GateItem; status?: ItemStatus }>, levels: Record<string, number>): string {
+  if (rows.length === 0) return 'No human checkpoint is needed.';
+  return [
+    '| Checkpoint | Status | Approvers | Approvals | Criteria | SLA deadline | Escalation | To approve |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => itemRow(plan, r.item, r.status, levels[r.item.name])),
+  ].join('\n');
+}
+
+function reasonsText(plan: Plan): string {
+  const lines = [
+    ...plan.workflowReasons.map((r) => `- ${r.detail}`),
+    ...plan.items.flatMap((i) => i.reasons.map((r) => `- ${i.name}: ${r.detail.replace(/^[^:]+: /, '')}`)),
+  ];
+  return lines.join('\n');
+}
+
+const criteriaHint = (plan: Plan) =>
+  plan.items.some((i) => i.criteria.length > 0)
+    ? '\n\nCriteria are met by ticking `- [x] <criterion>` in the pull request description.'
+    : '';
+
+/** The plan alone, before any approval: for `hitl plan` and the first look at a PR. */
+export function renderPlan(plan: Plan): string {
+  return limit(
+    `**Workflow: ${WORKFLOW_NAME[plan.workflow]}**\n\n${reasonsText(plan)}\n\n${itemsTable(plan, plan.items.map((item) => ({ item })), {})}${criteriaHint(plan)}`,
+  );
+}
+
+export interface GateReportInput {
+  plan: Plan;
+  evaluation: Evaluation;
+  /** Lines shown above the table, e.g. that a `.hitl.yml` changed in the PR is ignored. */
+  notes?: string[];
+  /** Escalation level per pending item name, where known. */
+  levels?: Record<string, number>;
+}
+
+export function renderGate({ plan, evaluation, notes = [], levels = {} }: GateReportInput): CheckText {
+  const title = `${WORKFLOW_NAME[evaluation.workflow]}: ${evaluation.verdict.summary}`;
+  const parts = [
+    ...notes.map((n) => `> ${n}`),
+    `**Workflow: ${WORKFLOW_NAME[evaluation.workflow]}** (${evaluation.verdict.state})`,
+    reasonsText(plan),
+    itemsTable(plan, evaluation.items, levels),
+  ];
+  if (evaluation.hold) parts.push(`🛑 On hold by @${evaluation.hold.by}: \`/unhold\` releases it.`);
+  if (evaluation.bypass) parts.push(`⚠️ Emergency bypass by @${evaluation.bypass.by}: ${evaluation.bypass.justification}`);
+  return { title: title.slice(0, 250), summary: limit(parts.filter(Boolean).join('\n\n') + criteriaHint(plan)) };
+}
+
+/** The `hitl/<checkpoint>` check of one gate item. */
+export function renderItemCheck(plan: Plan, { item, status }: ItemEvaluation): CheckText {
+  const reasons = item.reasons.map((r) => `- ${r.detail}`).join('\n');
+  return {
+    title: `${item.name}: ${statusText(status)}`.slice(0, 250),
+    summary: limit([item.kind === 'checkpoint' ? `Switched on by:\n${reasons}` : '', itemsTable(plan, [{ item, status }], {})].filter(Boolean).join('\n\n')),
+  };
+}
+
+export function renderStatus(input: GateReportInput): string {
+  const { title, summary } = renderGate(input);
+  return limit(`**HITL status: ${title}**\n\n${summary}`);
+}
+
+export function renderHelp(): string {
+  return `**HITL commands** (one per line, in a new comment):\n\n${HELP_TEXT}`;
+}
+
+export interface ConfigErrorReport extends CheckText {
+  annotations: Array<{ path: string; start_line: number; end_line: number; annotation_level: 'failure'; message: string }>;
+}
+
+/** An invalid config fails the gate; errors of the repository's own file are annotated at their lines. */
+export function renderConfigErrors(errors: readonly ConfigIssue[], fileName = '.hitl.yml'): ConfigErrorReport {
+  const lines = errors.map((e) => `- \`${formatIssue(e, fileName)}\``);
+  const first = errors[0];
+  return {
+    title: `invalid ${fileName}: ${first ? formatIssue(first, fileName) : 'unknown error'}`.slice(0, 250),
+    summary: limit(`The gate stays shut until the base branch's \`${fileName}\` is valid.\n\n${lines.join('\n')}`),
+    annotations: errors
+      .filter((e) => e.source === 'repository' && e.line !== undefined)
+      .map((e) => ({ path: fileName, start_line: e.line!, end_line: e.line!, annotation_level: 'failure' as const, message: e.message })),
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * nock scopes for the GitHub REST calls HITL makes, on api.github.com for acme/widgets.
+ * Writes capture their request bodies so a test can assert the fields GitHub documents.
+ */
+import nock from 'nock';
+import { INSTALLATION_ID, OWNER, REPO } from './webhooks.js';
+
+export const API = 'https://api.github.com';
+const R = `/repos/${OWNER}/${REPO}`;
+
+export function github(): nock.Scope {
+  return nock(API);
+}
+
+export function mockToken(scope: nock.Scope): void {
+  scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {} });
+}
+
+export function mockConfig(scope: nock.Scope, text: string, { ref = 'main', sha = 'cfgsha1', etag = '"cfg-etag-1"' } = {}): void {
+  scope
+    .get(`${R}/contents/.hitl.yml`)
+    .query({ ref })
+    .reply(200, { type: 'file', name: '.hitl.yml', path: '.hitl.yml', sha, encoding: 'base64', content: Buffer.from(text).toString('base64') }, { etag });
+}
+
+/** The conditional read of an unchanged config: answered 304, free of rate limit. */
+export function mockConfigNotModified(scope: nock.Scope, { ref = 'main', etag = '"cfg-etag-1"' } = {}): void {
+  scope.get(`${R}/contents/.hitl.yml`).query({ ref }).matchHeader('if-none-match', etag).reply(304);
+}
+
+export function mockNoOrgConfig(scope: nock.Scope): void {
+  scope.get(`/repos/${OWNER}/.github/contents/.hitl.yml`).reply(404, { message: 'Not Found' });
+}
+
+export function mockPull(scope: nock.Scope, pull: unknown, number = 2): void {
+  scope.get(`${R}/pulls/${number}`).reply(200, pull as nock.Body);
+}
+
+export interface FileShape {
+  path: string;
+  additions?: number;
+  deletions?: number;
+}
+
+export function mockFiles(scope: nock.Scope, files: FileShape[], number = 2): void {
+  scope
+    .get(`${R}/pulls/${number}/files`)
+    .query({ per_page: 100 })
+    .reply(200, files.map((f) => ({ filename: f.path, status: 'modified', additions: f.additions ?? 10, deletions: f.deletions ?? 0, changes: (f.additions ?? 10) + (f.deletions ?? 0) })));
+}
+
+export interface ReviewShape {
+  login: string;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED';
+  commitSha: string;
+  at?: string;
+}
+
+export function mockReviews(scope: nock.Scope, reviews: ReviewShape[], number = 2): void {
+  scope
+    .get(`${R}/pulls/${number}/reviews`)
+    .query({ per_page: 100 })
+    .reply(200, reviews.map((r, i) => ({ id: 100 + i, user: { login: r.login, type: 'User' }, state: r.state, commit_id: r.commitSha, submitted_at: r.at ?? '2026-11-24T10:00:00Z' })));
+}
+
+export interface CommentShape {
+  id: number;
+  login: string;
+  body: string;
+  at?: string;
+  editedAt?: string;
+}
+
+export function mockComments(scope: nock.Scope, comments: CommentShape[], number = 2): void {
+  scope
+    .get(`${R}/issues/${number}/comments`)
+    .query({ per_page: 100 })
+    .reply(200, comments.map((c) => ({ id: c.id, user: { login: c.login, type: 'User' }, body: c.body, created_at: c.at ?? '2026-11-24T10:00:00Z', updated_at: c.editedAt ?? c.at ?? '2026-11-24T10:00:00Z' })));
+}
+
+export function mockPermission(scope: nock.Scope, login: string, role: 'read' | 'triage' | 'write' | 'maintain' | 'admin'): void {
+  const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+  scope.get(`${R}/collaborators/${login}/permission`).reply(200, { permission, role_name: role, user: { login } });
+}
+
+export function mockTeam(scope: nock.Scope, slug: string, login: string, member: boolean): void {
+  const path = `/orgs/${OWNER}/teams/${slug}/memberships/${login}`;
+  if (member) scope.get(path).reply(200, { state: 'active', role: 'member' });
+  else scope.get(path).reply(404, { message: 'Not Found' });
+}
+
+type Method = 'post' | 'patch' | 'delete';
+
+/** Expects one write and returns the list its body is captured into. */
+export function expectWrite(scope: nock.Scope, method: Method, path: string, reply: nock.Body = {}, status = 200, bodies: any[] = []): any[] {
+  const matcher = (body: unknown) => {
+    bodies.push(body);
+    return true;
+  };
+  scope.intercept(path.startsWith('/repos') ? path : `${R}${path}`, method.toUpperCase(), matcher).reply(status, reply);
+  return bodies;
+}
+
+/** Several creations can share one `bodies` list, in request order. */
+export const checkRunCreated = (scope: nock.Scope, id: number, bodies: any[] = []) => expectWrite(scope, 'post', '/check-runs', { id }, 201, bodies);
+export const checkRunUpdated = (scope: nock.Scope, id: number) => expectWrite(scope, 'patch', `/check-runs/${id}`, { id });
