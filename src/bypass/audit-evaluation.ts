@@ -5,7 +5,7 @@
  * to maintenance.ts, which also comments and schedules the window's summary.
  */
 import type { AuditEntry } from '../audit/types.js';
-import type { Evaluation } from '../policy/types.js';
+import type { Evaluation, Evidence } from '../policy/types.js';
 import { fullName, type BypassDeps, type PrRef } from './github.js';
 
 export interface GateRef extends PrRef {
@@ -62,7 +62,27 @@ export async function recordOnce(deps: Pick<BypassDeps, 'audit' | 'once'>, entri
   return written;
 }
 
-/** For the gate, after each evaluation: audits emergency and test-environment bypasses once each. */
-export async function auditBypasses(deps: BypassDeps, evaluation: Evaluation, gate: GateRef): Promise<number> {
-  return recordOnce(deps, bypassEntries(evaluation, gate, deps.now()));
+/** Who withdrew the bypass: the latest `unbypass` in the evidence (a `/unbypass` or the label's removal). */
+function withdrawnBy(evidence: Evidence): string {
+  const unbypasses = evidence.events.filter((e) => e.kind === 'unbypass').sort((a, b) => a.at - b.at);
+  return unbypasses[unbypasses.length - 1]?.actor.login ?? 'hitl';
+}
+
+/**
+ * For the gate, after each evaluation (with the evidence it evaluated): audits emergency and
+ * test-environment bypasses once each, and an `unbypassed` entry when an emergency bypass that
+ * was in force at the previous evaluation is gone. Returns the number of entries written.
+ */
+export async function auditBypasses(deps: BypassDeps, evaluation: Evaluation, gate: GateRef, evidence: Evidence = { events: [] }): Promise<number> {
+  const now = deps.now();
+  const written = await recordOnce(deps, bypassEntries(evaluation, gate, now));
+  const inForce = `emergency-in-force:${prKey(gate)}`;
+  if (evaluation.bypass) {
+    await deps.once.put(inForce, String(evaluation.bypass.at));
+    return written;
+  }
+  const was = await deps.once.take(inForce);
+  if (was === null) return written;
+  await deps.audit.record({ ...entryBase(gate, now), actor: withdrawnBy(evidence), action: 'unbypassed', reason: 'emergency bypass withdrawn: the gate applies again', details: { kind: 'emergency', bypassedAt: Number(was) } });
+  return written + 1;
 }

@@ -1,6 +1,7 @@
 /**
  * "Only once" across processes and webhook redeliveries: a Redis key set with NX. GitHub writes
- * are scarce, so a comment or an issue is only written by whoever claims its key first.
+ * are scarce, so a comment or an issue is only written by whoever claims its key first. The same
+ * keyspace holds the little state that bypass auditing needs between webhooks (put/take).
  */
 import type { Redis } from 'ioredis';
 
@@ -20,6 +21,16 @@ export class OnceMarkers {
   /** Gives a claim back after the write it guarded failed, so that a retry may try again. */
   async release(key: string): Promise<void> {
     await this.redis.del(this.keyOf(key));
+  }
+
+  /** Remembers a value under a key (state that must outlive the process, such as a bypass in force). */
+  async put(key: string, value: string, ttlMs = 90 * DAY): Promise<void> {
+    await this.redis.set(this.keyOf(key), value, 'PX', ttlMs);
+  }
+
+  /** Reads and forgets a value in one step, so that only one caller sees it. */
+  async take(key: string): Promise<string | null> {
+    return this.redis.getdel(this.keyOf(key));
   }
 
   private keyOf(key: string): string {
