@@ -56,7 +56,7 @@ export async function runAuditExport(argv: string[], io: CliIo, now: number = Da
     return 2;
   }
   const url = io.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => null, disconnectTimeout: 100 });
   redis.on('error', () => undefined); // reported once below, not as an unhandled event
   try {
     await redis.connect();

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { RedisAuditStore } from '../../src/audit/redis-store.js';
 import type { AuditAction, AuditEntry } from '../../src/audit/types.js';
 import { runAuditExport } from '../../src/cli/audit-export.js';
-import { deletePrefix, PrivateRedis, testPrefix } from './redis-server.js';
+import { deletePrefix, pings, PrivateRedis, testPrefix } from './redis-server.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 const ACTIONS: AuditAction[] = ['approved', 'rejected', 'held', 'unheld', 'bypassed', 'unbypassed', 'auto_approved', 'escalated', 'compliance_violation'];
@@ -110,7 +110,7 @@ describe('audit export and a Redis that goes away', () => {
     await server.destroy();
   });
   afterEach(async () => {
-    if (!(await isUp(server))) await server.up();
+    if (!(await pings(server.port))) await server.up();
   });
 
   it('round-trips every decision through JSON Lines after the app restarts', async () => {
@@ -201,15 +201,6 @@ describe('audit export and a Redis that goes away', () => {
     expect(stderr).toMatch(/^hitl audit export: cannot reach Redis at redis:\/\/127\.0\.0\.1:\d+.*set REDIS_URL\n$/);
   });
 });
-
-async function isUp(server: PrivateRedis): Promise<boolean> {
-  try {
-    (await server.connect()).disconnect();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitUntil(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
