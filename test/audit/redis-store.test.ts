@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { RedisAuditStore } from '../../src/audit/redis-store.js';
+import { RedisAuditStore, type RedisAuditStoreOptions } from '../../src/audit/redis-store.js';
 import type { AuditAction, AuditEntry } from '../../src/audit/types.js';
 import { runAuditExport } from '../../src/cli/audit-export.js';
 import { deletePrefix, pings, PrivateRedis, testPrefix } from './redis-server.js';
@@ -113,76 +113,75 @@ describe('audit export and a Redis that goes away', () => {
     if (!(await pings(server.port))) await server.up();
   });
 
+  /** A store as one app process holds it: its own connection to the private server, closed afterwards. */
+  async function withStore(area: string, options: Partial<RedisAuditStoreOptions>, run: (store: RedisAuditStore, prefix: string) => Promise<void>) {
+    const prefix = options.prefix ?? testPrefix(area);
+    const redis = await server.connect();
+    const store = new RedisAuditStore({ ...options, redis, prefix });
+    try {
+      await run(store, prefix);
+    } finally {
+      await store.close();
+      redis.disconnect();
+    }
+  }
+
   it('round-trips every decision through JSON Lines after the app restarts', async () => {
     const prefix = testPrefix('export');
     const written = Array.from({ length: 20 }, (_, n) => entry(n));
-    const first = await server.connect();
-    const before = new RedisAuditStore({ redis: first, prefix });
-    for (const e of written) await before.record(e);
-    await before.close();
-    first.disconnect();
-
+    await withStore('export', { prefix }, async (before) => {
+      for (const e of written) await before.record(e);
+    });
     // The app restarts: a new store on the same Redis sees everything the old one wrote.
-    const second = await server.connect();
-    const after = new RedisAuditStore({ redis: second, prefix });
-    await after.record(entry(20));
-    const { code, lines } = await exportLines(server.port, prefix);
-    expect(code).toBe(0);
-    const parsed = lines.map((l) => JSON.parse(l) as AuditEntry);
-    expect(parsed.map(({ id: _id, ...rest }) => rest)).toEqual([...written, entry(20)]);
-    expect(parsed.every((e) => typeof e.id === 'string')).toBe(true);
-    await after.close();
-    second.disconnect();
+    await withStore('export', { prefix }, async (after) => {
+      await after.record(entry(20));
+      const { code, lines } = await exportLines(server.port, prefix);
+      expect(code).toBe(0);
+      const parsed = lines.map((l) => JSON.parse(l) as AuditEntry);
+      expect(parsed.map(({ id: _id, ...rest }) => rest)).toEqual([...written, entry(20)]);
+      expect(parsed.every((e) => typeof e.id === 'string')).toBe(true);
+    });
   });
 
   it('loses nothing while Redis is briefly down and writes the waiting entries in order', async () => {
-    const prefix = testPrefix('outage');
-    const redis = await server.connect();
     const { lines: logLines, log } = memoryLog();
-    const store = new RedisAuditStore({ redis, prefix, retryMs: 50, log });
-    await store.record(entry(0));
-    await server.down();
-    for (let n = 1; n <= 5; n++) await store.record(entry(n));
-    expect(store.buffered).toBe(5);
-    expect(logLines.some((l) => l.includes('Redis unavailable'))).toBe(true);
-    await server.up();
-    await waitUntil(() => store.buffered === 0);
-    const { lines } = await exportLines(server.port, prefix);
-    expect(lines.map((l) => (JSON.parse(l) as AuditEntry).pr)).toEqual([100, 101, 102, 103, 104, 105]);
-    await store.close();
-    redis.disconnect();
+    await withStore('outage', { retryMs: 50, log }, async (store, prefix) => {
+      await store.record(entry(0));
+      await server.down();
+      for (let n = 1; n <= 5; n++) await store.record(entry(n));
+      expect(store.buffered).toBe(5);
+      expect(logLines.some((l) => l.includes('Redis unavailable'))).toBe(true);
+      await server.up();
+      await waitUntil(() => store.buffered === 0);
+      const { lines } = await exportLines(server.port, prefix);
+      expect(lines.map((l) => (JSON.parse(l) as AuditEntry).pr)).toEqual([100, 101, 102, 103, 104, 105]);
+    });
   });
 
   it('says so clearly when the buffer bound is hit, and keeps the entries it had', async () => {
-    const prefix = testPrefix('bound');
-    const redis = await server.connect();
     const { lines: logLines, log } = memoryLog();
-    const store = new RedisAuditStore({ redis, prefix, maxBuffered: 2, retryMs: 50, log });
-    await server.down();
-    for (let n = 0; n < 4; n++) await store.record(entry(n));
-    expect(store.buffered).toBe(2);
-    expect(store.dropped).toBe(2);
-    expect(logLines.filter((l) => l.includes('buffer full'))).toHaveLength(1);
-    await server.up();
-    await waitUntil(() => store.buffered === 0);
-    expect((await store.query({})).map((e) => e.pr)).toEqual([100, 101]);
-    expect(logLines.some((l) => l.includes('2 entries were dropped'))).toBe(true);
-    await store.close();
-    redis.disconnect();
+    await withStore('bound', { maxBuffered: 2, retryMs: 50, log }, async (store) => {
+      await server.down();
+      for (let n = 0; n < 4; n++) await store.record(entry(n));
+      expect(store.buffered).toBe(2);
+      expect(store.dropped).toBe(2);
+      expect(logLines.filter((l) => l.includes('buffer full'))).toHaveLength(1);
+      await server.up();
+      await waitUntil(() => store.buffered === 0);
+      expect((await store.query({})).map((e) => e.pr)).toEqual([100, 101]);
+      expect(logLines.some((l) => l.includes('2 entries were dropped'))).toBe(true);
+    });
   });
 
   it('filters the export by --since and --repo', async () => {
-    const prefix = testPrefix('filter');
-    const redis = await server.connect();
-    const store = new RedisAuditStore({ redis, prefix });
-    for (let n = 0; n < 10; n++) await store.record(entry(n));
-    const since = await exportLines(server.port, prefix, ['--since', new Date(T0 + 5 * 60_000).toISOString(), '--repo', 'acme/web']);
-    expect(since.lines.map((l) => (JSON.parse(l) as AuditEntry).pr)).toEqual([105, 107, 109]);
-    // now is T0 + 1 h: 56 minutes back is T0 + 4 min.
-    const relative = await exportLines(server.port, prefix, ['--since', '56m']);
-    expect(relative.lines.map((l) => (JSON.parse(l) as AuditEntry).pr)).toEqual([104, 105, 106, 107, 108, 109]);
-    await store.close();
-    redis.disconnect();
+    await withStore('filter', {}, async (store, prefix) => {
+      for (let n = 0; n < 10; n++) await store.record(entry(n));
+      const since = await exportLines(server.port, prefix, ['--since', new Date(T0 + 5 * 60_000).toISOString(), '--repo', 'acme/web']);
+      expect(since.lines.map((l) => (JSON.parse(l) as AuditEntry).pr)).toEqual([105, 107, 109]);
+      // now is T0 + 1 h: 56 minutes back is T0 + 4 min.
+      const relative = await exportLines(server.port, prefix, ['--since', '56m']);
+      expect(relative.lines.map((l) => (JSON.parse(l) as AuditEntry).pr)).toEqual([104, 105, 106, 107, 108, 109]);
+    });
   });
 
   it('refuses bad arguments with usage and exit code 2', async () => {
