@@ -1,0 +1,68 @@
+/**
+ * A pull request merged while the `hitl` check was not green went around the gate (an admin
+ * merge, or branch protection without the required check): a compliance violation. It is
+ * recorded, said on the pull request, and escalated.
+ */
+import type { EscalationPort, EscalationTarget } from '../escalation/types.js';
+import { entryBase, prKey } from './audit-evaluation.js';
+import { comment, type BypassDeps, type GitHub } from './github.js';
+import type { MergedPr } from './post-review.js';
+
+export const HITL_CHECK = 'hitl';
+/** Conclusions that satisfy a required check (GitHub's own rule). */
+const GREEN = new Set(['success', 'neutral', 'skipped']);
+export const COMPLIANCE_ITEM = 'compliance';
+
+export interface CheckRunFacts {
+  id: number;
+  status: string;
+  conclusion: string | null;
+  started_at?: string | null;
+}
+
+export type Compliance = { state: 'compliant'; conclusion: string } | { state: 'violation'; reason: string };
+
+/** Pure: the latest `hitl` run on the merged head decides; none, unfinished or not green is a violation. */
+export function complianceOf(runs: readonly CheckRunFacts[]): Compliance {
+  const latest = [...runs].sort((a, b) => Date.parse(b.started_at ?? '') - Date.parse(a.started_at ?? '') || b.id - a.id)[0];
+  if (!latest) return { state: 'violation', reason: `no \`${HITL_CHECK}\` check ran on the merged head` };
+  if (latest.status !== 'completed' || latest.conclusion === null) return { state: 'violation', reason: `\`${HITL_CHECK}\` was still ${latest.status} when the pull request merged` };
+  if (!GREEN.has(latest.conclusion)) return { state: 'violation', reason: `\`${HITL_CHECK}\` concluded ${latest.conclusion} when the pull request merged` };
+  return { state: 'compliant', conclusion: latest.conclusion };
+}
+
+export async function readHitlChecks(github: GitHub, pr: MergedPr): Promise<CheckRunFacts[]> {
+  const response = await github.rest.checks.listForRef({ owner: pr.owner, repo: pr.repo, ref: pr.headSha, check_name: HITL_CHECK, filter: 'latest', per_page: 100 });
+  return response.data.check_runs;
+}
+
+export function violationComment(pr: MergedPr, reason: string): string {
+  const who = pr.mergedBy ? ` by @${pr.mergedBy}` : '';
+  return [
+    `🚨 **Compliance violation**: this pull request was merged${who} around the HITL gate: ${reason}.`,
+    '',
+    'It is recorded in the audit log and escalated to the technical lead (level 3). Please run the skipped',
+    'review now, and make `hitl` a required check that admins cannot bypass in the branch protection.',
+  ].join('\n');
+}
+
+/** For `pull_request.closed` with `merged: true`: reads the `hitl` check of the merged head and acts once per PR. */
+export async function checkCompliance(
+  deps: BypassDeps & { github: GitHub; escalation: Pick<EscalationPort, 'escalateNow'> },
+  pr: MergedPr,
+): Promise<Compliance> {
+  const result = complianceOf(await readHitlChecks(deps.github, pr));
+  if (result.state === 'compliant') return result;
+  if (!(await deps.once.claim(`compliance:${prKey(pr)}`))) return result;
+  await deps.audit.record({
+    ...entryBase(pr, deps.now()),
+    actor: pr.mergedBy ?? 'unknown',
+    action: 'compliance_violation',
+    reason: result.reason,
+    details: { mergedAt: pr.mergedAt },
+  });
+  await comment(deps.github, pr, violationComment(pr, result.reason));
+  const target: EscalationTarget = { installationId: pr.installationId, owner: pr.owner, repo: pr.repo, number: pr.number, item: COMPLIANCE_ITEM };
+  await deps.escalation.escalateNow(target, 'hitl', `compliance violation: ${result.reason}`);
+  return result;
+}

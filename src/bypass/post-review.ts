@@ -1,0 +1,111 @@
+/**
+ * After a pull request merged with an emergency bypass in force, one post-implementation review
+ * issue (the seed's Emergency Bypass process: post-action review, documentation, lessons learned),
+ * assigned to the person who bypassed and linked to the pull request. Whether a bypass was in
+ * force at the merge is read from the audit log, the durable record of decisions.
+ */
+import type { AuditEntry } from '../audit/types.js';
+import { entryBase, prKey, type GateRef } from './audit-evaluation.js';
+import { fullName, type BypassDeps, type GitHub } from './github.js';
+
+export const POST_REVIEW_LABEL = 'hitl:post-review';
+
+export interface MergedPr extends GateRef {
+  title: string;
+  createdAt: number;
+  mergedAt: number;
+  mergedBy?: string;
+}
+
+export interface EmergencyInForce {
+  by: string;
+  justification: string;
+  at: number;
+}
+
+/** Pure: the emergency bypass in force at `mergedAt` according to the PR's audit entries. */
+export function emergencyAtMerge(entries: readonly AuditEntry[], pr: MergedPr): EmergencyInForce | undefined {
+  const relevant = entries
+    .filter((e) => e.installationId === pr.installationId && e.repo.toLowerCase() === fullName(pr).toLowerCase() && e.pr === pr.number && e.at <= pr.mergedAt)
+    .filter((e) => (e.action === 'bypassed' && e.details?.kind === 'emergency') || e.action === 'unbypassed')
+    .sort((a, b) => a.at - b.at);
+  const last = relevant[relevant.length - 1];
+  if (!last || last.action !== 'bypassed') return undefined;
+  const at = typeof last.details?.bypassedAt === 'number' ? last.details.bypassedAt : last.at;
+  return { by: last.actor, justification: last.reason ?? '', at };
+}
+
+/** Hidden in the issue body: how an existing review issue for this PR is recognised. */
+export const postReviewMarker = (pr: MergedPr) => `<!-- hitl:post-review ${fullName(pr)}#${pr.number} -->`;
+
+export function postReviewTitle(pr: MergedPr): string {
+  return `Post-implementation review: #${pr.number} ${pr.title}`.slice(0, 256);
+}
+
+export function postReviewBody(pr: MergedPr, bypass: EmergencyInForce): string {
+  return [
+    postReviewMarker(pr),
+    `#${pr.number} was merged on ${new Date(pr.mergedAt).toISOString()} with an emergency bypass by @${bypass.by} in force.`,
+    '',
+    `> ${bypass.justification.replace(/\r?\n/g, ' ')}`,
+    '',
+    'The seed\'s emergency process ends with a review of what was skipped. Tick each item, then close this issue.',
+    '',
+    '### Post-action review',
+    `- [ ] The change in #${pr.number} was reviewed after the fact by someone who would have approved it`,
+    '- [ ] Root cause of the emergency identified',
+    '- [ ] Follow-up fixes opened for anything the review found',
+    '',
+    '### Documentation',
+    '- [ ] The incident and the bypassed checkpoints are documented (runbook, changelog or incident record)',
+    '- [ ] Monitoring confirms the fix holds in production',
+    '',
+    '### Lessons learned',
+    '- [ ] What would have let this go through the normal gate in time',
+    '- [ ] Changes to process, tests or alerts agreed and tracked',
+  ].join('\n');
+}
+
+async function findExisting(github: GitHub, pr: MergedPr): Promise<number | undefined> {
+  const issues = await github.paginate(github.rest.issues.listForRepo, { owner: pr.owner, repo: pr.repo, labels: POST_REVIEW_LABEL, state: 'all', per_page: 100 });
+  return issues.find((issue) => issue.body?.includes(postReviewMarker(pr)))?.number;
+}
+
+async function createIssue(github: GitHub, pr: MergedPr, bypass: EmergencyInForce): Promise<number> {
+  const issue = { owner: pr.owner, repo: pr.repo, title: postReviewTitle(pr), body: postReviewBody(pr, bypass), labels: [POST_REVIEW_LABEL] };
+  try {
+    return (await github.rest.issues.create({ ...issue, assignees: [bypass.by] })).data.number;
+  } catch (error) {
+    // 422: the bypasser cannot be assigned here (e.g. no longer a collaborator); the body still mentions them.
+    if ((error as { status?: number }).status !== 422) throw error;
+    return (await github.rest.issues.create(issue)).data.number;
+  }
+}
+
+export type PostReviewOutcome = { state: 'opened'; issue: number } | { state: 'exists'; issue?: number } | { state: 'not-bypassed' };
+
+/** For `pull_request.closed` with `merged: true` (when `bypass.emergency.post_review` is on). */
+export async function openPostReview(deps: BypassDeps & { github: GitHub }, pr: MergedPr): Promise<PostReviewOutcome> {
+  const entries = await deps.audit.query({ repo: fullName(pr), since: pr.createdAt, until: pr.mergedAt });
+  const bypass = emergencyAtMerge(entries, pr);
+  if (!bypass) return { state: 'not-bypassed' };
+  const key = `post-review:${prKey(pr)}`;
+  if (!(await deps.once.claim(key))) return { state: 'exists' };
+  let issue: number;
+  try {
+    const existing = await findExisting(deps.github, pr);
+    if (existing !== undefined) return { state: 'exists', issue: existing };
+    issue = await createIssue(deps.github, pr, bypass);
+  } catch (error) {
+    await deps.once.release(key);
+    throw error;
+  }
+  await deps.audit.record({
+    ...entryBase(pr, deps.now()),
+    actor: 'hitl',
+    action: 'post_review_opened',
+    reason: `emergency bypass by @${bypass.by}`,
+    details: { issue, bypassedBy: bypass.by },
+  });
+  return { state: 'opened', issue };
+}
