@@ -5,7 +5,7 @@
  * the gate before it acts: a cancelled, acknowledged or already escalated item never acts on an
  * old timer, whether or not the timer could be removed.
  */
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { AuditSink } from '../audit/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -66,7 +66,8 @@ export class EscalationEngine implements EscalationPort {
       options.worker === false
         ? undefined
         : new Worker<JobData>(QUEUE_NAME, (job) => engine!.process(job), {
-            connection: new Redis(url, { maxRetriesPerRequest: null }),
+            // BullMQ creates (and closes) the worker's connections from these options.
+            connection: { url, maxRetriesPerRequest: null } as ConnectionOptions,
             prefix,
             concurrency: options.concurrency ?? 4,
           });
@@ -127,6 +128,11 @@ export class EscalationEngine implements EscalationPort {
   /** For tests and the bench: the raw queue (job counts, cleanup). */
   get jobs(): Queue {
     return this.queue as Queue;
+  }
+
+  /** The engine's Redis connection, for the build watch's state. */
+  get connection(): Redis {
+    return this.redis;
   }
 
   private async process(job: Job<JobData>): Promise<void> {
