@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import type { AuditSink } from '../audit/types.js';
 import { EscalationEngine, QUEUE_NAME } from '../escalation/engine.js';
 import { itemId, slaJobId, stepJobId } from '../escalation/ladder.js';
+import { deleteKeysUnder } from '../escalation/store.js';
 import type { EnsureInput, GatePort } from '../escalation/types.js';
 import type { BenchRow, BenchSection } from './types.js';
 
@@ -48,15 +49,6 @@ async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
 }
 
-async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
-
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
 
@@ -84,7 +76,7 @@ export const escalationBench: BenchSection = async () => {
     row('Redis memory per pending item (MEMORY USAGE)', round(sampled / 100, 0), 'bytes', 'MEMORY USAGE of the state hash and both job hashes of 100 items, averaged; excludes the delayed sorted set and index entries');
     await producer.jobs.obliterate({ force: true });
     await producer.close();
-    await dropPrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
 
     // 2. Lateness: timers due over 2 s, a worker (concurrency 16) whose gate check records when each fired.
     const lateness: number[] = [];
@@ -108,7 +100,7 @@ export const escalationBench: BenchSection = async () => {
     row('firing lateness p99', percentile(sorted, 99), 'ms', how);
     row('firing lateness max', sorted.at(-1) ?? NaN, 'ms', how);
   } finally {
-    await dropPrefix(redis, prefix);
+    await deleteKeysUnder(redis, prefix);
     await redis.quit();
   }
   return rows;

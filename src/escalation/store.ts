@@ -164,3 +164,13 @@ export function toPendingItem(state: ItemState): PendingItem {
   const { id: _id, epoch: _epoch, levels: _levels, notify: _notify, subject: _subject, reminderCommentId: _r, trackingIssue: _t, ...item } = state;
   return item;
 }
+
+/** Deletes every key under `prefix:` with SCAN (never FLUSHDB: the server may be shared); for tests, the bench and uninstall. */
+export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}

@@ -10,6 +10,7 @@ import nock from 'nock';
 import { MemoryAuditSink } from '../../src/audit/types.js';
 import { EscalationEngine, type EscalationEngineOptions } from '../../src/escalation/engine.js';
 import { itemKey } from '../../src/escalation/ladder.js';
+import { deleteKeysUnder } from '../../src/escalation/store.js';
 import type { Diagnostics, EnsureInput, EscalationTarget, GateAnswer, GatePort } from '../../src/escalation/types.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -21,12 +22,7 @@ export function testPrefix(): string {
 /** Deletes this test's keys only; the Redis server is shared. */
 export async function dropPrefix(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteKeysUnder(redis, prefix);
   await redis.quit();
 }
 
