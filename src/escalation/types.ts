@@ -1,6 +1,6 @@
 /**
  * The escalation engine's contract with the rest of the app. The PR gate tells it which gate
- * items are pending (sync) and which are resolved (cancel); the engine asks back, when a timer
+ * items are pending (ensure) and which are resolved (cancel); the engine asks back, when a timer
  * fires, whether the item is still pending and what is missing (the GatePort), so it never
  * escalates on a stale picture.
  */
@@ -10,19 +10,48 @@ export interface EscalationTarget {
   repo: string;
   /** Pull request or issue number the item lives on. */
   number: number;
-  /** Checkpoint or workflow review name, or "build" for a failing default branch. */
+  /** Checkpoint or workflow review name, or "build/<workflow id>" for a failing default branch. */
   item: string;
 }
 
-export interface PendingItem extends EscalationTarget {
+/** One rung of the ladder: how long the item stays at this level before the next one fires. */
+export interface EscalationLevel {
+  level: number;
+  timeoutMs: number;
+}
+
+/** The repository's `notify`: which server channels hear about which levels (never an address). */
+export interface NotifySettings {
+  channels: Array<'slack' | 'webhook'>;
+  fromLevel: number;
+}
+
+/** What the item is about decides level 1: a pull request re-requests review, a build re-runs its failed jobs. */
+export type EscalationSubject = { kind: 'pull_request' } | { kind: 'build'; runId: number; workflowName: string };
+
+export interface EnsureInput extends EscalationTarget {
   /** When the item became pending (ms). */
   since: number;
   /** SLA deadline (ms). */
   deadline: number;
   /** When the climb starts (since + escalate_after). */
   escalateAt: number;
-  /** 0 before level 1 fired. */
+  /** From ResolvedConfig.escalation (see levelsOf); empty means the built-in ladder. */
+  levels: EscalationLevel[];
+  notify: NotifySettings;
+  /** Defaults to a pull request. */
+  subject?: EscalationSubject;
+}
+
+export interface PendingItem extends EscalationTarget {
+  since: number;
+  deadline: number;
+  escalateAt: number;
+  /** 0 before level 1 fired; above the last level each further step is a reminder. */
   level: number;
+  /** When the next level (or reminder) is due. */
+  nextAt: number;
+  slaBreached: boolean;
   acknowledgedBy?: string;
   acknowledgedUntil?: number;
 }
@@ -48,12 +77,12 @@ export interface GatePort {
 
 export interface EscalationPort {
   /** Starts or keeps the climb for a pending item; idempotent across processes and redeliveries. */
-  ensure(item: Omit<PendingItem, 'level'>): Promise<void>;
+  ensure(item: EnsureInput): Promise<void>;
   /** Stops every timer of a resolved item at once. */
   cancel(target: EscalationTarget, reason: string): Promise<void>;
-  /** `/escalate`: the next level now. */
-  escalateNow(target: EscalationTarget, by: string, reason: string): Promise<void>;
-  /** `/ack`: pause the climb for one level's interval. */
+  /** `/escalate`: the next level now. Undefined when the item is not pending. */
+  escalateNow(target: EscalationTarget, by: string, reason: string): Promise<PendingItem | undefined>;
+  /** `/ack`: pause the climb for one level's interval. Undefined when the item is not pending. */
   acknowledge(target: EscalationTarget, by: string): Promise<PendingItem | undefined>;
   /** Pending items across repositories, for the dashboard and the check summary. */
   listPending(installationId?: number): Promise<PendingItem[]>;

@@ -1,0 +1,244 @@
+/**
+ * The escalation engine: BullMQ delayed jobs on Redis, one timer per item at a time, each with
+ * a deterministic id (item, step, epoch) so a redelivered webhook or a second app process
+ * re-adds the same job, which BullMQ ignores. A firing job re-reads the item's state and asks
+ * the gate before it acts: a cancelled, acknowledged or already escalated item never acts on an
+ * old timer, whether or not the timer could be removed.
+ */
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { AuditSink } from '../audit/types.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { performStep } from './actions.js';
+import type { ChannelSettings } from './channels.js';
+import { EscalationGitHub, type OctokitFor } from './github.js';
+import { DEFAULT_LEVELS, acknowledgedSchedule, breachJumpsToTop, intervalAt, itemId, slaJobId, stepAt, stepJobId } from './ladder.js';
+import { silentLog, type Log } from './log.js';
+import { EscalationStore, toPendingItem, type ItemState } from './store.js';
+import type { EnsureInput, EscalationPort, EscalationTarget, GatePort, PendingItem } from './types.js';
+
+export interface EscalationEngineOptions {
+  /** Default redis://127.0.0.1:6379. */
+  redisUrl?: string;
+  /** BullMQ key prefix (and of the engine's own keys): isolates apps and tests sharing a Redis. Default "hitl". */
+  prefix?: string;
+  gate: GatePort;
+  octokitFor: OctokitFor;
+  audit: AuditSink;
+  /** From the server's environment (channelsFromEnv), never from a repository. */
+  channels?: ChannelSettings;
+  clock?: Clock;
+  log?: Log;
+  /** Run a worker in this process (default true); false makes a producer only. */
+  worker?: boolean;
+  /** Jobs processed at once by this process; default 4. */
+  concurrency?: number;
+  /** First retry delay of a job that threw (e.g. GitHub unreachable while checking the gate); default 30 s. */
+  retryDelayMs?: number;
+}
+
+type JobData = { kind: 'step'; id: string; level: number; epoch: number; by?: string; reason?: string } | { kind: 'sla'; id: string };
+
+export const QUEUE_NAME = 'escalation';
+const ATTEMPTS = 4;
+
+export class EscalationEngine implements EscalationPort {
+  private constructor(
+    private readonly options: EscalationEngineOptions,
+    private readonly redis: Redis,
+    private readonly queue: Queue<JobData>,
+    private readonly store: EscalationStore,
+    private readonly worker: Worker<JobData> | undefined,
+  ) {}
+
+  /** Connects (failing fast when Redis is unreachable) and starts the worker. */
+  static async start(options: EscalationEngineOptions): Promise<EscalationEngine> {
+    const url = options.redisUrl ?? 'redis://127.0.0.1:6379';
+    const prefix = options.prefix ?? 'hitl';
+    // The producer fails fast so a webhook handler never hangs on a dead Redis.
+    const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    const queue = new Queue<JobData>(QUEUE_NAME, { connection: redis, prefix });
+    const store = new EscalationStore(redis, `${prefix}:${QUEUE_NAME}-state`);
+    const log = options.log ?? silentLog;
+    let engine: EscalationEngine | undefined;
+    const worker =
+      options.worker === false
+        ? undefined
+        : new Worker<JobData>(QUEUE_NAME, (job) => engine!.process(job), {
+            // BullMQ creates (and closes) the worker's connections from these options.
+            connection: { url, maxRetriesPerRequest: null } as ConnectionOptions,
+            prefix,
+            concurrency: options.concurrency ?? 4,
+          });
+    worker?.on('failed', (job, error) => log.warn(`escalation job ${job?.id ?? '?'} failed: ${error.message}`));
+    worker?.on('error', (error) => log.error(`escalation worker: ${error.message}`));
+    engine = new EscalationEngine(options, redis, queue, store, worker);
+    await worker?.waitUntilReady();
+    return engine;
+  }
+
+  private get now(): number {
+    return (this.options.clock ?? systemClock)();
+  }
+
+  async ensure(input: EnsureInput): Promise<void> {
+    if (![input.since, input.deadline, input.escalateAt].every(Number.isFinite)) throw new Error(`escalation times of ${input.item} must be finite numbers`);
+    await this.store.create({ ...input, levels: input.levels.length > 0 ? input.levels : DEFAULT_LEVELS });
+    const state = await this.store.get(itemId(input));
+    // Re-arming on every call heals a timer lost between create and add; the ids make it free.
+    if (state) await this.arm(state);
+  }
+
+  async cancel(target: EscalationTarget, reason: string): Promise<void> {
+    await this.resolve(itemId(target), reason);
+  }
+
+  async escalateNow(target: EscalationTarget, by: string, reason: string): Promise<PendingItem | undefined> {
+    const state = await this.store.get(itemId(target));
+    return state && this.jump(state, state.level + 1, by, reason);
+  }
+
+  async acknowledge(target: EscalationTarget, by: string): Promise<PendingItem | undefined> {
+    const state = await this.store.get(itemId(target));
+    if (!state) return undefined;
+    const now = this.now;
+    const { until, nextAt } = acknowledgedSchedule(state.levels, state.level, state.nextAt, now);
+    const epoch = await this.store.bump(state.id, { ackBy: by, ackUntil: until, nextAt });
+    if (epoch === undefined) return undefined;
+    await this.retire(state);
+    await this.addStep({ kind: 'step', id: state.id, level: state.level + 1, epoch }, nextAt);
+    await this.record(state, 'acknowledged', by, { level: state.level, until });
+    const updated = await this.store.get(state.id);
+    return updated && toPendingItem(updated);
+  }
+
+  async listPending(installationId?: number): Promise<PendingItem[]> {
+    const states = await this.store.list();
+    return states.filter((s) => installationId === undefined || s.installationId === installationId).map(toPendingItem);
+  }
+
+  /** Waits for the active jobs, then disconnects; timers stay in Redis for the next start. */
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+    await this.redis.quit();
+  }
+
+  /** For tests and the bench: the raw queue (job counts, cleanup). */
+  get jobs(): Queue {
+    return this.queue as Queue;
+  }
+
+  /** The engine's Redis connection, for the build watch's state. */
+  get connection(): Redis {
+    return this.redis;
+  }
+
+  private async process(job: Job<JobData>): Promise<void> {
+    const data = job.data;
+    if (data.kind === 'sla') return this.breach(data.id);
+    return this.step(data);
+  }
+
+  private async step(data: Extract<JobData, { kind: 'step' }>): Promise<void> {
+    const state = await this.store.get(data.id);
+    if (!state || state.epoch !== data.epoch || state.level >= data.level) return;
+    const answer = await this.options.gate.check(state);
+    if (!answer.pending) return this.resolve(state.id, 'resolved');
+    const octokit = await this.options.octokitFor(state.installationId);
+    const now = this.now;
+    const nextAt = now + intervalAt(state.levels, data.level);
+    // The next timer goes in before the claim: a crash between the two loses nothing.
+    await this.addStep({ kind: 'step', id: state.id, level: data.level + 1, epoch: data.epoch }, nextAt);
+    if (!(await this.store.claim(state.id, data.epoch, data.level, nextAt))) return;
+    const step = stepAt(state.levels, data.level);
+    await this.record(state, 'escalated', data.by ?? 'hitl', { level: data.level, reminder: step.kind === 'reminder' }, data.reason);
+    await performStep({ ...state, level: data.level, nextAt }, data.level, answer.diagnostics, {
+      github: new EscalationGitHub(octokit, state.owner, state.repo),
+      store: this.store,
+      channels: this.options.channels ?? {},
+      log: this.options.log ?? silentLog,
+      now,
+    });
+  }
+
+  private async breach(id: string): Promise<void> {
+    const state = await this.store.get(id);
+    if (!state || state.slaBreached) return;
+    const answer = await this.options.gate.check(state);
+    if (!answer.pending) return this.resolve(id, 'resolved');
+    if (!(await this.store.setOnce(id, 'slaBreached', 1))) return;
+    await this.record(state, 'sla_breached', 'hitl', { level: state.level, deadline: state.deadline });
+    const top = state.levels.length;
+    if (breachJumpsToTop(state.escalateAt, state.deadline) && state.level < top) await this.jump(state, top, 'hitl', 'SLA breached');
+  }
+
+  /** Moves the climb to `level` now, under a new epoch so every older timer of the item is void. */
+  private async jump(state: ItemState, level: number, by: string, reason: string): Promise<PendingItem | undefined> {
+    const now = this.now;
+    const epoch = await this.store.bump(state.id, { nextAt: now, ackBy: '', ackUntil: '' });
+    if (epoch === undefined) return undefined;
+    await this.retire(state);
+    await this.addStep({ kind: 'step', id: state.id, level, epoch, by, reason }, now);
+    return toPendingItem({ ...state, epoch, nextAt: now, acknowledgedBy: undefined, acknowledgedUntil: undefined });
+  }
+
+  private async resolve(id: string, reason: string): Promise<void> {
+    const state = await this.store.remove(id);
+    if (!state) return;
+    await Promise.all([this.retire(state), this.queue.remove(slaJobId(id))]);
+    if (state.level === 0) return;
+    await this.record(state, 'escalation_resolved', 'hitl', { level: state.level }, reason);
+    if (state.trackingIssue !== undefined) await this.closeTrackingIssue(state);
+  }
+
+  private async closeTrackingIssue(state: ItemState): Promise<void> {
+    try {
+      const github = new EscalationGitHub(await this.options.octokitFor(state.installationId), state.owner, state.repo);
+      await github.updateIssue(state.trackingIssue!, { state: 'closed' });
+    } catch {
+      (this.options.log ?? silentLog).warn(`escalation: could not close tracking issue #${state.trackingIssue} of ${state.owner}/${state.repo}`);
+    }
+  }
+
+  /** Removes the item's pending step timer; an active one returns 0 here and finds the new epoch or no state. */
+  private async retire(state: ItemState): Promise<void> {
+    await this.queue.remove(stepJobId(state.id, state.level + 1, state.epoch));
+  }
+
+  private async arm(state: ItemState): Promise<void> {
+    await this.addStep({ kind: 'step', id: state.id, level: state.level + 1, epoch: state.epoch }, state.nextAt);
+    if (!state.slaBreached) await this.add({ kind: 'sla', id: state.id }, slaJobId(state.id), state.deadline);
+  }
+
+  private addStep(data: Extract<JobData, { kind: 'step' }>, at: number): Promise<void> {
+    return this.add(data, stepJobId(data.id, data.level, data.epoch), at);
+  }
+
+  private async add(data: JobData, jobId: string, at: number): Promise<void> {
+    await this.queue.add(data.kind, data, {
+      jobId,
+      delay: Math.max(0, at - this.now),
+      // Finished jobs leave no trace, so a later climb of the same item can reuse the ids.
+      removeOnComplete: true,
+      removeOnFail: true,
+      attempts: ATTEMPTS,
+      backoff: { type: 'exponential', delay: this.options.retryDelayMs ?? 30_000 },
+    });
+  }
+
+  private async record(state: ItemState, action: 'escalated' | 'acknowledged' | 'escalation_resolved' | 'sla_breached', actor: string, details: Record<string, number | boolean>, reason?: string): Promise<void> {
+    await this.options.audit.record({
+      at: this.now,
+      installationId: state.installationId,
+      repo: `${state.owner}/${state.repo}`,
+      ...(state.subject.kind === 'pull_request' ? { pr: state.number } : {}),
+      actor,
+      action,
+      checkpoint: state.item,
+      ...(reason ? { reason } : {}),
+      details: { ...details, issue: state.number },
+    });
+  }
+}
