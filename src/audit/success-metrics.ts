@@ -10,7 +10,7 @@
  * Percentiles use the nearest-rank method: the p-th percentile of n sorted samples is the one at
  * rank ceil(p/100 × n), so every figure is a real observed duration and easy to check by hand.
  */
-import { formatDuration } from '../config/duration.js';
+import { formatDuration, parseDuration } from '../config/duration.js';
 import type { AuditAction, AuditEntry, AuditReader } from './types.js';
 
 const HOUR_MS = 3_600_000;
@@ -232,7 +232,10 @@ function weeklyApprovalMedians(samples: ReadonlyArray<Sample & { standard: boole
 /** One line of the metrics table, already worded: the dashboard and the weekly report print these. */
 export interface MetricRow {
   metric: string;
+  /** The figure compared with the target. */
   value: string;
+  /** What it was computed from. */
+  detail: string;
   target: string;
   status: MetricStatus;
 }
@@ -253,11 +256,29 @@ function percent(ratio: number): string {
 }
 
 function ratioRow(metric: string, r: RatioMetric, op: '>' | '<', unit: string): MetricRow {
-  const value = r.status === 'no_data' ? 'no data' : `${percent(r.value)} (${r.numerator} of ${r.denominator} ${unit})`;
-  return { metric, value, target: `${op} ${percent(r.target)}`, status: r.status };
+  const target = `${op} ${percent(r.target)}`;
+  if (r.status === 'no_data') return { metric, value: 'no data', detail: `no ${unit} in the window`, target, status: r.status };
+  return { metric, value: percent(r.value), detail: `${r.numerator} of ${r.denominator} ${unit}`, target, status: r.status };
+}
+
+/** Hours with one decimal, so a figure and its target read in the same unit ("30.5h" vs "24h"). */
+export function formatHours(ms: number): string {
+  return ms < HOUR_MS ? formatDuration(ms) : `${Math.round((ms / HOUR_MS) * 10) / 10}h`;
 }
 
 function durationRow(metric: string, d: DurationMetric, unit: string): MetricRow {
-  const value = d.status === 'no_data' ? 'no data' : `p50 ${formatDuration(d.p50Ms)} · p90 ${formatDuration(d.p90Ms)} (${d.samples} ${unit}${d.samples === 1 ? '' : 's'})`;
-  return { metric, value, target: `p90 < ${formatDuration(d.targetMs)}`, status: d.status };
+  const target = `p90 < ${formatHours(d.targetMs)}`;
+  if (d.status === 'no_data') return { metric, value: 'no data', detail: `no ${unit}s in the window`, target, status: d.status };
+  const detail = `p50 ${formatHours(d.p50Ms)} · ${d.samples} ${unit}${d.samples === 1 ? '' : 's'}`;
+  return { metric, value: `p90 ${formatHours(d.p90Ms)}`, detail, target, status: d.status };
+}
+
+const MAX_WINDOW_MS = 366 * 24 * HOUR_MS;
+
+/** The length of a metrics window as users write it (`30d`, `2w`, `90_days`): at most a year. */
+export function parseWindowLength(text: string): { ok: true; ms: number } | { ok: false; error: string } {
+  const parsed = parseDuration(text);
+  if (!parsed.ok) return parsed;
+  if (parsed.ms <= 0 || parsed.ms > MAX_WINDOW_MS) return { ok: false, error: `"${text}" is not a window between 1s and 366d` };
+  return parsed;
 }

@@ -35,6 +35,10 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
   return true;
 }
 
+export function sendPlain(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): true {
+  return sendText(res, status, 'text/plain; charset=utf-8', body, headers);
+}
+
 export type BodyResult = { ok: true; body: string } | { ok: false; status: 413 };
 
 /** Reads a small request body (a login form); anything larger is refused, not buffered. */

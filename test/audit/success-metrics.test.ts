@@ -106,12 +106,12 @@ describe('an empty window', () => {
 describe('metric rows', () => {
   it('words each metric with its value, target and status', async () => {
     expect(metricRows(await fixtureMetrics())).toEqual([
-      { metric: 'Checkpoint compliance', value: '71.4% (5 of 7 merged PRs)', target: '> 95%', status: 'missed' },
-      { metric: 'Approval time, standard (peer review)', value: 'p50 5h · p90 2d (4 approvals)', target: 'p90 < 1d', status: 'missed' },
-      { metric: 'Approval time, expert', value: 'p50 3h · p90 20h (4 approvals)', target: 'p90 < 2d', status: 'met' },
-      { metric: 'Escalation resolution, level 3', value: 'p50 1h 30m · p90 5h (3 escalations)', target: 'p90 < 2h', status: 'missed' },
-      { metric: 'Escalation resolution, level 4', value: 'p50 3h · p90 3h (1 escalation)', target: 'p90 < 4h', status: 'met' },
-      { metric: 'Emergency bypass usage', value: '7.7% (1 of 13 decisions)', target: '< 5%', status: 'missed' },
+      { metric: 'Checkpoint compliance', value: '71.4%', detail: '5 of 7 merged PRs', target: '> 95%', status: 'missed' },
+      { metric: 'Approval time, standard (peer review)', value: 'p90 48h', detail: 'p50 5h · 4 approvals', target: 'p90 < 24h', status: 'missed' },
+      { metric: 'Approval time, expert', value: 'p90 20h', detail: 'p50 3h · 4 approvals', target: 'p90 < 48h', status: 'met' },
+      { metric: 'Escalation resolution, level 3', value: 'p90 5h', detail: 'p50 1.5h · 3 escalations', target: 'p90 < 2h', status: 'missed' },
+      { metric: 'Escalation resolution, level 4', value: 'p90 3h', detail: 'p50 3h · 1 escalation', target: 'p90 < 4h', status: 'met' },
+      { metric: 'Emergency bypass usage', value: '7.7%', detail: '1 of 13 decisions', target: '< 5%', status: 'missed' },
     ]);
   });
 });
