@@ -261,6 +261,11 @@ function ratioRow(metric: string, r: RatioMetric, op: '>' | '<', unit: string): 
   return { metric, value: percent(r.value), detail: `${r.numerator} of ${r.denominator} ${unit}`, target, status: r.status };
 }
 
+/** Times for people: UTC, to the minute, the same for every reader. */
+export function formatUtc(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 /** Hours with one decimal, so a figure and its target read in the same unit ("30.5h" vs "24h"). */
 export function formatHours(ms: number): string {
   return ms < HOUR_MS ? formatDuration(ms) : `${Math.round((ms / HOUR_MS) * 10) / 10}h`;

@@ -3,7 +3,6 @@
  * the seed's targets as dashed lines. No script and no external asset: it renders anywhere.
  */
 import { formatHours, TARGETS, type WeeklyApprovalPoint } from '../audit/success-metrics.js';
-import { formatDay } from './format.js';
 import { html, type SafeHtml } from './html.js';
 
 const WIDTH = 1000;
@@ -42,6 +41,11 @@ export function approvalChart(weekly: readonly WeeklyApprovalPoint[]): SafeHtml 
   ${SERIES.map((s, i) => html`<rect x="${PAD.left + 8 + i * LEGEND_GAP}" y="8" width="12" height="12" rx="3" fill="${s.color}"/>
   <text x="${PAD.left + 26 + i * LEGEND_GAP}" y="18" class="legend">${s.label} · target ${formatHours(s.targetMs)}</text>`)}
 </svg>`;
+}
+
+/** "3 Mar" under each week. */
+function formatDay(ms: number): string {
+  return new Date(ms).toLocaleDateString('en-GB', { month: 'short', day: 'numeric', timeZone: 'UTC' });
 }
 
 /** A line through the weeks that have a median; a week without one breaks the line. */

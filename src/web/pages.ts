@@ -3,10 +3,9 @@
  * an inline SVG chart, so it works without any network access beyond the app itself.
  */
 import { formatDuration } from '../config/duration.js';
-import { metricRows, type MetricStatus, type SuccessMetrics } from '../audit/success-metrics.js';
+import { formatUtc, metricRows, type MetricStatus, type SuccessMetrics } from '../audit/success-metrics.js';
 import type { AuditEntry } from '../audit/types.js';
 import { approvalChart } from './chart.js';
-import { formatUtc } from './format.js';
 import { html, SafeHtml } from './html.js';
 import { AUDIT_ACTION_LABELS, type Parsed } from './query.js';
 import type { PendingRow } from './data.js';
