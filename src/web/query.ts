@@ -50,7 +50,7 @@ export const DEFAULT_AUDIT_DAYS = 30;
 const DAY_MS = 86_400_000;
 const MAX_LIMIT = 1000;
 const DEFAULT_LIMIT = 200;
-const REPO = /^[\w.-]{1,100}\/[\w.-]{1,100}$/;
+const REPO = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[\w.-]{1,100}$/;
 const LOGIN = /^[\w.[\]-]{1,100}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/;
 
