@@ -61,39 +61,21 @@ export function createMetrics(options: MetricsOptions = {}): HitlMetrics {
   const nowSeconds = options.nowSeconds ?? (() => performance.now() / 1000);
   const registers = [registry];
 
-  const checkpoints = new Counter({
-    name: 'hitl_checkpoints_total',
-    help: 'Gate items (checkpoints and workflow reviews) resolved, by checkpoint and outcome.',
-    labelNames: ['checkpoint', 'outcome'] as const,
-    registers,
-  });
-  const approvals = new Histogram({
-    name: 'hitl_approval_duration_seconds',
-    help: 'Time from a gate item becoming pending to its approval, by workflow.',
-    labelNames: ['workflow'] as const,
-    buckets: APPROVAL_BUCKETS,
-    registers,
-  });
-  const escalations = new Counter({ name: 'hitl_escalations_total', help: 'Escalation steps taken, by level.', labelNames: ['level'] as const, registers });
-  const bypasses = new Counter({ name: 'hitl_bypasses_total', help: 'Bypasses granted, by kind.', labelNames: ['kind'] as const, registers });
-  const violations = new Counter({ name: 'hitl_compliance_violations_total', help: 'Merges that skipped the gate.', registers });
-  const webhooks = new Histogram({
-    name: 'hitl_webhook_duration_seconds',
-    help: 'Time spent handling a GitHub webhook delivery, by event.',
-    labelNames: ['event'] as const,
-    buckets: WEBHOOK_BUCKETS,
-    registers,
-  });
-  const requests = new Counter({
-    name: 'hitl_github_requests_total',
-    help: 'GitHub API requests made, by method class (read: GET/HEAD, write: the rest).',
-    labelNames: ['method_class'] as const,
-    registers,
-  });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) => new Counter({ name, help, labelNames, registers });
+  const histogram = <L extends string>(name: string, help: string, label: L, buckets: number[]) =>
+    new Histogram({ name, help, labelNames: [label], buckets, registers });
+
+  const checkpoints = counter('hitl_checkpoints_total', 'Gate items (checkpoints and workflow reviews) resolved, by checkpoint and outcome.', ['checkpoint', 'outcome']);
+  const approvals = histogram('hitl_approval_duration_seconds', 'Time from a gate item becoming pending to its approval, by workflow.', 'workflow', APPROVAL_BUCKETS);
+  const escalations = counter('hitl_escalations_total', 'Escalation steps taken, by level.', ['level']);
+  const bypasses = counter('hitl_bypasses_total', 'Bypasses granted, by kind.', ['kind']);
+  const violations = counter('hitl_compliance_violations_total', 'Merges that skipped the gate.');
+  const webhooks = histogram('hitl_webhook_duration_seconds', 'Time spent handling a GitHub webhook delivery, by event.', 'event', WEBHOOK_BUCKETS);
+  const requests = counter('hitl_github_requests_total', 'GitHub API requests made, by method class (read: GET/HEAD, write: the rest).', ['method_class']);
   const rateLimit = new Gauge({
     name: 'hitl_github_rate_limit_remaining',
     help: 'Requests left in the current GitHub rate-limit window, as last reported, by resource.',
-    labelNames: ['resource'] as const,
+    labelNames: ['resource'],
     registers,
   });
 

@@ -55,6 +55,8 @@ describe('the dashboard in a browser', () => {
     await signIn(page, 'not-the-token');
     await expect(page.locator('[role=alert]').textContent()).resolves.toBe('That token is not the dashboard token.');
     expect(await page.locator('#pending').count()).toBe(0);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'login.png') });
     await page.close();
   });
 
