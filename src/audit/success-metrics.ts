@@ -14,9 +14,9 @@ import { formatDuration, parseDuration } from '../config/duration.js';
 import type { AuditAction, AuditEntry, AuditReader } from './types.js';
 
 const HOUR_MS = 3_600_000;
-export const WEEK_MS = 7 * 24 * HOUR_MS;
+const WEEK_MS = 7 * 24 * HOUR_MS;
 /** How far before the window entries are read, so that items opened earlier still pair up. */
-export const LOOKBACK_MS = 30 * 24 * HOUR_MS;
+const LOOKBACK_MS = 30 * 24 * HOUR_MS;
 
 /** The seed's targets. Durations are compared at the 90th percentile: nine reviews in ten. */
 export const TARGETS = {
@@ -66,7 +66,7 @@ export interface MetricsWindow {
  * Decisions: verdicts a person or a policy gave on a change. Holds and escalations are not
  * decisions (they pause or chase one), and gate_evaluated is the app re-reading the state.
  */
-export const DECISION_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
+const DECISION_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
   'approved',
   'rejected',
   'auto_approved',

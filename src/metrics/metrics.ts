@@ -142,7 +142,7 @@ function rememberOpen(openSince: Map<string, number>, key: string, at: number): 
   openSince.set(key, at);
 }
 
-export function checkpointLabel(checkpoint: string): string {
+function checkpointLabel(checkpoint: string): string {
   return KNOWN_CHECKPOINTS.has(checkpoint) ? checkpoint : 'other';
 }
 

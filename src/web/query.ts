@@ -46,7 +46,7 @@ export interface AuditFilter {
   limit: number;
 }
 
-export const DEFAULT_AUDIT_DAYS = 30;
+const DEFAULT_AUDIT_DAYS = 30;
 const DAY_MS = 86_400_000;
 const MAX_LIMIT = 1000;
 const DEFAULT_LIMIT = 200;
