@@ -11,11 +11,12 @@ import { z } from 'zod';
 import type { AuditEntry, AuditSink } from '../audit/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { mayApprove } from '../policy/authorize.js';
-import type { GateItem } from '../policy/types.js';
 import type { Clock } from '../util/clock.js';
+import { approvalItem } from './approval-item.js';
 import type { FreezeWindow } from './freeze.js';
 import { asAnswer, decideBeforeEvidence, decideDeployment, deploymentPolicy, DEPLOY_COMMAND_TARGET, prGateOf, type DeploymentAnswer, type PrGate } from './gate.js';
 import { actorFacts, mentionsOf, readRepositoryConfig, type GitHubClient, type LoadedConfig, type RepoRef } from './github.js';
+import { InstallationSchema, parseIssueComment, parseWith, repoRefOf, RepositorySchema, type IssueCommentEvent } from './payloads.js';
 import type { PendingDeployment, PendingDeployments } from './store.js';
 
 export const HITL_CHECK_NAME = 'hitl';
@@ -33,13 +34,6 @@ export interface DeploymentDeps {
   freezeWindows?: (config: ResolvedConfig) => FreezeWindow[];
 }
 
-const RepositorySchema = z.looseObject({
-  name: z.string(),
-  full_name: z.string(),
-  default_branch: z.string(),
-  owner: z.looseObject({ login: z.string() }),
-});
-const InstallationSchema = z.looseObject({ id: z.number().int() });
 const PullRequestSchema = z.looseObject({
   number: z.number().int().positive(),
   head: z.looseObject({ sha: z.string() }),
@@ -68,9 +62,6 @@ export function runIdFromCallbackUrl(url: string): number | undefined {
   const id = match ? Number(match[1]) : NaN;
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
-
-const zodError = (what: string, error: z.ZodError) =>
-  `${what}: ${error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
 
 interface Answer {
   at: RepoRef;
@@ -163,14 +154,14 @@ function approvalRequest(environment: string, sha: string, config: ResolvedConfi
  * waiting and asks for `/approve deploy` on the pull request.
  */
 export async function handleDeploymentProtectionRule(payload: unknown, deps: DeploymentDeps): Promise<DeploymentOutcome> {
-  const parsed = ProtectionRuleSchema.safeParse(payload);
-  if (!parsed.success) return { kind: 'invalid', error: zodError('deployment_protection_rule payload', parsed.error) };
-  const event = parsed.data;
+  const parsed = parseWith(ProtectionRuleSchema, 'deployment_protection_rule payload', payload);
+  if (!parsed.ok) return { kind: 'invalid', error: parsed.error };
+  const event = parsed.value;
   if (event.action !== 'requested') return { kind: 'ignored', reason: `action ${event.action}` };
   const runId = runIdFromCallbackUrl(event.deployment_callback_url);
   if (runId === undefined) return { kind: 'invalid', error: `deployment_callback_url ${event.deployment_callback_url} names no workflow run` };
 
-  const at = { owner: event.repository.owner.login, repo: event.repository.name };
+  const at = repoRefOf(event.repository);
   const sha = event.deployment.sha;
   const loaded = await readRepositoryConfig(deps.octokit, at, event.repository.default_branch);
   const target: Answer = {
@@ -221,46 +212,12 @@ export async function handleDeploymentProtectionRule(payload: unknown, deps: Dep
 
 export type DeployCommand = { kind: 'approve' } | { kind: 'reject'; reason: string };
 
-const IssueCommentSchema = z.looseObject({
-  issue: z.looseObject({
-    number: z.number().int().positive(),
-    user: z.looseObject({ login: z.string() }),
-    pull_request: z.unknown().optional(),
-  }),
-  comment: z.looseObject({ user: z.looseObject({ login: z.string(), type: z.string().optional() }) }),
-  repository: RepositorySchema,
-  installation: InstallationSchema,
-});
-export type IssueCommentFacts = z.infer<typeof IssueCommentSchema>;
-
-export function parseIssueComment(payload: unknown): { ok: true; event: IssueCommentFacts } | { ok: false; error: string } {
-  const parsed = IssueCommentSchema.safeParse(payload);
-  return parsed.success ? { ok: true, event: parsed.data } : { ok: false, error: zodError('issue_comment payload', parsed.error) };
-}
-
 export type DeployCommandOutcome =
   | { kind: 'invalid'; error: string }
   | { kind: 'refused'; reason: string }
   | { kind: 'answered'; answers: Array<{ environment: string; runId: number; state: 'approved' | 'rejected'; comment: string }> };
 
-/** The required human approval as a gate item, so that the one authorisation rule (authorize.ts) decides. */
-function deployItem(config: ResolvedConfig): GateItem {
-  return {
-    name: DEPLOY_COMMAND_TARGET,
-    kind: 'checkpoint',
-    required: true,
-    approvers: config.deployments.requireApproval,
-    approvals: 1,
-    criteria: [],
-    timeoutMs: 0,
-    escalateAfterMs: 0,
-    dismissStaleApprovals: false,
-    allowBypass: [],
-    reasons: [],
-  };
-}
-
-async function refuse(deps: DeploymentDeps, at: RepoRef, event: IssueCommentFacts, reason: string, configVersion?: string): Promise<DeployCommandOutcome> {
+async function refuse(deps: DeploymentDeps, at: RepoRef, event: IssueCommentEvent, reason: string, configVersion?: string): Promise<DeployCommandOutcome> {
   await deps.octokit.rest.issues.createComment({ ...at, issue_number: event.issue.number, body: `@${event.comment.user.login} ${reason}` });
   await deps.audit.record({
     at: deps.clock(),
@@ -284,15 +241,15 @@ async function refuse(deps: DeploymentDeps, at: RepoRef, event: IssueCommentFact
 export async function handleDeployCommand(payload: unknown, command: DeployCommand, deps: DeploymentDeps): Promise<DeployCommandOutcome> {
   const parsed = parseIssueComment(payload);
   if (!parsed.ok) return { kind: 'invalid', error: parsed.error };
-  const event = parsed.event;
-  const at = { owner: event.repository.owner.login, repo: event.repository.name };
+  const event = parsed.value;
+  const at = repoRefOf(event.repository);
   const waiting = await deps.pending.list(event.repository.full_name, event.issue.number);
   if (waiting.length === 0) return refuse(deps, at, event, 'no deployment of this pull request is waiting for approval.');
 
   // The config in force now: a freeze opened since the request, or a changed role, applies.
   const loaded: LoadedConfig = await readRepositoryConfig(deps.octokit, at, event.repository.default_branch);
   if (!loaded.ok) return refuse(deps, at, event, `${loaded.error}; fix it, then approve again.`, loaded.version);
-  const item = deployItem(loaded.config);
+  const item = approvalItem(DEPLOY_COMMAND_TARGET, loaded.config.deployments.requireApproval);
   const actor = await actorFacts(deps.octokit, at, event.comment.user.login, event.comment.user.type === 'Bot', item.approvers.members);
   const permit = mayApprove(actor, item, event.issue.user.login);
   if (!permit.ok) return refuse(deps, at, event, `${permit.reason}.`, loaded.version);

@@ -97,6 +97,11 @@ export class RollbackRecords {
     return claimed === 'OK';
   }
 
+  /** Gives a claimed dispatch id back when its issue could not be opened. */
+  async releaseDispatch(repo: string, dispatchId: string): Promise<void> {
+    await this.redis.del(this.key(repo, 'dispatch', dispatchId));
+  }
+
   async save(repo: string, record: RollbackRecord): Promise<void> {
     await this.redis
       .multi()
