@@ -15,7 +15,7 @@ import type { Clock } from '../util/clock.js';
 import { approvalItem } from './approval-item.js';
 import type { FreezeWindow } from './freeze.js';
 import { asAnswer, decideBeforeEvidence, decideDeployment, deploymentPolicy, DEPLOY_COMMAND_TARGET, prGateOf, type DeploymentAnswer, type PrGate } from './gate.js';
-import { actorFacts, mentionsOf, readRepositoryConfig, type GitHubClient, type LoadedConfig, type RepoRef } from './github.js';
+import { actorFacts, addressed, mentionsOf, readRepositoryConfig, type GitHubClient, type LoadedConfig, type RepoRef } from './github.js';
 import { InstallationSchema, parseIssueComment, parseWith, repoRefOf, RepositorySchema, type IssueCommentEvent } from './payloads.js';
 import type { PendingDeployment, PendingDeployments } from './store.js';
 
@@ -218,7 +218,7 @@ export type DeployCommandOutcome =
   | { kind: 'answered'; answers: Array<{ environment: string; runId: number; state: 'approved' | 'rejected'; comment: string }> };
 
 async function refuse(deps: DeploymentDeps, at: RepoRef, event: IssueCommentEvent, reason: string, configVersion?: string): Promise<DeployCommandOutcome> {
-  await deps.octokit.rest.issues.createComment({ ...at, issue_number: event.issue.number, body: `@${event.comment.user.login} ${reason}` });
+  await deps.octokit.rest.issues.createComment({ ...at, issue_number: event.issue.number, body: addressed(event.comment.user.login, reason) });
   await deps.audit.record({
     at: deps.clock(),
     installationId: event.installation.id,
@@ -244,15 +244,15 @@ export async function handleDeployCommand(payload: unknown, command: DeployComma
   const event = parsed.value;
   const at = repoRefOf(event.repository);
   const waiting = await deps.pending.list(event.repository.full_name, event.issue.number);
-  if (waiting.length === 0) return refuse(deps, at, event, 'no deployment of this pull request is waiting for approval.');
+  if (waiting.length === 0) return refuse(deps, at, event, 'no deployment of this pull request is waiting for approval');
 
   // The config in force now: a freeze opened since the request, or a changed role, applies.
   const loaded: LoadedConfig = await readRepositoryConfig(deps.octokit, at, event.repository.default_branch);
-  if (!loaded.ok) return refuse(deps, at, event, `${loaded.error}; fix it, then approve again.`, loaded.version);
+  if (!loaded.ok) return refuse(deps, at, event, `${loaded.error}; fix it, then approve again`, loaded.version);
   const item = approvalItem(DEPLOY_COMMAND_TARGET, loaded.config.deployments.requireApproval);
   const actor = await actorFacts(deps.octokit, at, event.comment.user.login, event.comment.user.type === 'Bot', item.approvers.members);
   const permit = mayApprove(actor, item, event.issue.user.login);
-  if (!permit.ok) return refuse(deps, at, event, `${permit.reason}.`, loaded.version);
+  if (!permit.ok) return refuse(deps, at, event, permit.reason, loaded.version);
 
   const policy = deploymentPolicy(loaded.config, deps.freezeWindows?.(loaded.config) ?? []);
   const answers: Extract<DeployCommandOutcome, { kind: 'answered' }>['answers'] = [];

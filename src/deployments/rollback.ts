@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { AuditEntry, AuditSink } from '../audit/types.js';
 import type { EscalationPort, EscalationTarget, GateAnswer } from '../escalation/types.js';
 import type { Clock } from '../util/clock.js';
-import { actorFacts, mentionsOf, readRepositoryConfig, type GitHubClient, type RepoRef } from './github.js';
+import { actorFacts, addressed, mentionsOf, readRepositoryConfig, type GitHubClient, type RepoRef } from './github.js';
 import { InstallationSchema, parseIssueComment, parseWith, repoRefOf, RepositorySchema, type IssueCommentEvent } from './payloads.js';
 import {
   decisionPayload,
@@ -198,7 +198,7 @@ export async function handleRollbackCommand(payload: unknown, command: RollbackC
   const verdict = judgeRollbackCommand(record, actor, command, event.issue.body ?? '');
   switch (verdict.kind) {
     case 'refused':
-      await reply(deps, place, record.issueNumber, `@${login} ${verdict.reason}.`);
+      await reply(deps, place, record.issueNumber, addressed(login, verdict.reason));
       await audit(deps, place, { pr: record.issueNumber, actor: login, action: 'command_refused', reason: verdict.reason });
       return { kind: 'refused', reason: verdict.reason };
     case 'reject':
