@@ -62,7 +62,8 @@ const prose = (criterion: string) => {
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
-const duration = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} hour(s)` : `${Math.round(ms / 60_000)} minute(s)`);
+const plural = (count: number, unit: string) => `${count} ${unit}${count === 1 ? '' : 's'}`;
+const duration = (ms: number) => (ms % 3_600_000 === 0 ? plural(ms / 3_600_000, 'hour') : plural(Math.round(ms / 60_000), 'minute'));
 
 export interface RollbackIssueInput {
   request: RollbackRequest;
