@@ -20,7 +20,7 @@ import { InstallationSchema, parseIssueComment, parseWith, repoRefOf, Repository
 import type { PendingDeployment, PendingDeployments } from './store.js';
 
 export const HITL_CHECK_NAME = 'hitl';
-/** GitHub's limit for a review comment is not documented as larger; keep the reason readable. */
+/** The review comment is shown on the waiting workflow run: a reason, not a report. */
 const MAX_REVIEW_COMMENT = 1000;
 
 export interface DeploymentDeps {
@@ -43,7 +43,7 @@ const PullRequestSchema = z.looseObject({
 const ProtectionRuleSchema = z.looseObject({
   action: z.string(),
   environment: z.string().min(1),
-  deployment_callback_url: z.string().url(),
+  deployment_callback_url: z.url(),
   deployment: z.looseObject({ id: z.number().int(), sha: z.string().min(7) }),
   pull_requests: z.array(PullRequestSchema).optional(),
   repository: RepositorySchema,
