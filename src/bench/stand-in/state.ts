@@ -4,6 +4,7 @@
  * seed it through the typed methods here and read back what the app wrote.
  */
 import { createHash } from 'node:crypto';
+import { stableId } from './users.js';
 
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 export type TeamRole = 'member' | 'maintainer';
@@ -156,7 +157,7 @@ export class StandInState {
     const installation = this.installation(seed.installationId, seed.owner);
     const defaultBranch = seed.defaultBranch ?? 'main';
     const repo: Repo = {
-      id: this.newId(),
+      id: stableId(`repo:${seed.owner}/${seed.repo}`),
       owner: seed.owner,
       name: seed.repo,
       installationId: installation.id,
