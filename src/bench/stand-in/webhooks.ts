@@ -142,7 +142,8 @@ export function buildPayload(scenario: WebhookScenario, clock: Clock = systemClo
   const payload: Payload = { ...base, action, repository, installation: { id: pr.installationId, node_id: Buffer.from(`Installation${pr.installationId}`).toString('base64') } };
   const now = isoSeconds(clock());
   const api = `https://api.github.com/repos/${pr.owner}/${pr.repo}`;
-  const pullRequest = pullFields(base.pull_request ?? {}, repository, pr);
+  // issue_comment examples carry no pull request: borrow the fields from an opened one.
+  const pullRequest = pullFields(base.pull_request ?? retarget(example('pull_request', 'opened'), pr).pull_request, repository, pr);
   switch (scenario.event) {
     case 'pull_request.opened':
       return { name, payload: { ...payload, number: pr.number, pull_request: { ...pullRequest, created_at: now, updated_at: now }, sender: userObject(scenario.sender ?? pr.author) } };
