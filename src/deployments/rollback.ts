@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { AuditEntry, AuditSink } from '../audit/types.js';
 import type { EscalationPort, EscalationTarget, GateAnswer } from '../escalation/types.js';
+import { levelsOf } from '../escalation/ladder.js';
 import type { Clock } from '../util/clock.js';
 import { actorFacts, addressed, mentionsOf, readRepositoryConfig, type GitHubClient, type RepoRef } from './github.js';
 import { InstallationSchema, parseIssueComment, parseWith, repoRefOf, RepositorySchema, type IssueCommentEvent } from './payloads.js';
@@ -130,6 +131,8 @@ export async function handleRollbackDispatch(payload: unknown, deliveryId: strin
     since: now,
     deadline: now + policy.timeoutMs,
     escalateAt: now + policy.escalateAfterMs,
+    levels: levelsOf(loaded.config),
+    notify: loaded.config.notify,
   });
   await audit(deps, place, { pr: issue.number, headSha: request.value.to_sha, actor: 'hitl', action: 'checkpoint_opened', reason: title, configVersion: loaded.version, details: { dispatch_id: dispatchId } });
   return { kind: 'opened', dispatchId, issueNumber: issue.number };

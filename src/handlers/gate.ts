@@ -13,6 +13,7 @@ import { WORKFLOW_LABEL, type Actor, type Evaluation, type EvidenceEvent, type P
 import { renderConfigErrors, renderGate, renderItemCheck } from '../report/render.js';
 import type { Clock } from '../util/clock.js';
 import { DAY, type Cache } from '../github/cache.js';
+import { levelsOf } from '../escalation/ladder.js';
 import { CONFIG_FILE, type ConfigReader } from '../github/config.js';
 import type { Octokit } from '../github/counter.js';
 import type { CommentData, PullData, PullReader, RepoRef, ReviewData, TeamRef } from '../github/pulls.js';
@@ -177,7 +178,7 @@ export class Gate {
     }
 
     const items = Object.fromEntries(evaluation.items.map((i) => [i.item.name, i.status.state]));
-    await this.syncEscalation(request, pull, evaluation, state.items ?? {});
+    await this.syncEscalation(request, pull, config, evaluation, state.items ?? {});
     await this.auditTransitions(request, pull, evaluation, state, items, loaded.version);
     await cache.setJson(key, { ...next, verdict: evaluation.verdict.state, items }, 30 * DAY);
     return { kind: 'evaluated', pull, plan, evaluation, actors, config, configVersion: loaded.version };
@@ -202,13 +203,20 @@ export class Gate {
     return this.deps.reader.actor(request.octokit, request.ref, login, isBot, teamsNamed(plan));
   }
 
-  private async syncEscalation(request: GateRequest, pull: PullData, evaluation: Evaluation, before: Record<string, string>): Promise<void> {
+  private async syncEscalation(request: GateRequest, pull: PullData, config: ResolvedConfig, evaluation: Evaluation, before: Record<string, string>): Promise<void> {
     const port = this.deps.escalation;
     if (!port) return;
     for (const { item, status } of evaluation.items) {
       if (status.state === 'pending' && !pull.draft) {
         const since = status.deadline - item.timeoutMs; // the deadline is counted from when the gate started
-        await port.ensure({ ...this.target(request, item.name), since, deadline: status.deadline, escalateAt: since + item.escalateAfterMs });
+        await port.ensure({
+          ...this.target(request, item.name),
+          since,
+          deadline: status.deadline,
+          escalateAt: since + item.escalateAfterMs,
+          levels: levelsOf(config),
+          notify: config.notify,
+        });
       } else if (before[item.name] === 'pending') {
         await port.cancel(this.target(request, item.name), `${item.name} is ${status.state}`);
       }

@@ -2,7 +2,7 @@
 import { Redis } from 'ioredis';
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
-import type { EscalationPort, EscalationTarget, PendingItem } from '../../src/escalation/types.js';
+import type { EnsureInput, EscalationPort, EscalationTarget, PendingItem } from '../../src/escalation/types.js';
 
 export const API = 'https://api.github.com';
 export const APP_ID = 42;
@@ -40,15 +40,15 @@ export function capture(): { bodies: unknown[]; match: (body: unknown) => boolea
 }
 
 export class FakeEscalation implements EscalationPort {
-  readonly ensured: Array<Omit<PendingItem, 'level'>> = [];
+  readonly ensured: EnsureInput[] = [];
   readonly cancelled: Array<{ target: EscalationTarget; reason: string }> = [];
-  async ensure(item: Omit<PendingItem, 'level'>): Promise<void> {
+  async ensure(item: EnsureInput): Promise<void> {
     this.ensured.push(item);
   }
   async cancel(target: EscalationTarget, reason: string): Promise<void> {
     this.cancelled.push({ target, reason });
   }
-  async escalateNow(): Promise<void> {
+  async escalateNow(): Promise<undefined> {
     throw new Error('not used by the rollback checkpoint');
   }
   async acknowledge(): Promise<undefined> {

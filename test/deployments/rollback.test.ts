@@ -139,7 +139,8 @@ describe('a hitl.rollback dispatch', () => {
     expect(body).toContain('@octo-org/leads @octo-org/oncall @carol: one of technical_lead or on_call_engineer decides within 1 hour');
     expect(body).toContain('| Reason | error rate 12% after deploy |');
     expect(deps.escalation.ensured).toEqual([
-      { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, number: ISSUE, item: 'rollback_decision', since: NOW, deadline: NOW + 3_600_000, escalateAt: NOW + 300_000 },
+      { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, number: ISSUE, item: 'rollback_decision', since: NOW, deadline: NOW + 3_600_000, escalateAt: NOW + 300_000,
+        levels: [300_000, 1_800_000, 7_200_000, 14_400_000].map((timeoutMs, i) => ({ level: i + 1, timeoutMs })), notify: { channels: [], fromLevel: 3 } },
     ]);
     expect(deps.audit.entries).toMatchObject([{ action: 'checkpoint_opened', checkpoint: 'rollback_decision', pr: ISSUE, configVersion: 'cfg1' }]);
   });

@@ -7,9 +7,9 @@ import { D, fixtureAuditLog, H, NOW } from '../metrics/audit-log.js';
 
 export const TOKEN = 'test-dashboard-token-7f3a';
 
-function pending(repo: string, number: number, item: string, fields: Omit<PendingItem, 'installationId' | 'owner' | 'repo' | 'number' | 'item'>): PendingItem {
+function pending(repo: string, number: number, item: string, fields: Omit<PendingItem, 'installationId' | 'owner' | 'repo' | 'number' | 'item' | 'nextAt' | 'slaBreached'>): PendingItem {
   const [owner, name] = repo.split('/') as [string, string];
-  return { installationId: 1, owner, repo: name, number, item, ...fields };
+  return { installationId: 1, owner, repo: name, number, item, nextAt: fields.escalateAt, slaBreached: fields.deadline < NOW, ...fields };
 }
 
 export const PENDING: PendingItem[] = [
