@@ -20,7 +20,7 @@ beforeAll(async () => {
   served = await serve(await seededDashboard());
   userDataDir = mkdtempSync(join(tmpdir(), 'hitl-chromium-'));
   browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', // Debian's chromium; GitHub's runners set CHROMIUM_PATH to their Chrome
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1280, height: 900 },
