@@ -3,7 +3,7 @@
  * merge, or branch protection without the required check): a compliance violation. It is
  * recorded, said on the pull request, and escalated.
  */
-import type { EscalationPort, EscalationTarget } from '../escalation/types.js';
+import type { EscalationTarget } from '../escalation/types.js';
 import { entryBase, prKey } from './audit-evaluation.js';
 import { comment, type BypassDeps, type GitHub } from './github.js';
 import type { MergedPr } from './post-review.js';
@@ -18,6 +18,17 @@ export interface CheckRunFacts {
   status: string;
   conclusion: string | null;
   started_at?: string | null;
+}
+
+/** The level a compliance violation goes to at once: the technical lead (product.md §6, issue 5). */
+export const COMPLIANCE_LEVEL = 3;
+
+/**
+ * What compliance needs of escalation: put an item straight at a level, creating it when nothing
+ * was pending (the wiring binds the repository's ladder; see EscalationEngine.escalateTo).
+ */
+export interface ComplianceEscalation {
+  escalateTo(target: EscalationTarget, level: number, by: string, reason: string): Promise<unknown>;
 }
 
 export type Compliance = { state: 'compliant'; conclusion: string } | { state: 'violation'; reason: string };
@@ -48,7 +59,7 @@ export function violationComment(pr: MergedPr, reason: string): string {
 
 /** For `pull_request.closed` with `merged: true`: reads the `hitl` check of the merged head and acts once per PR. */
 export async function checkCompliance(
-  deps: BypassDeps & { github: GitHub; escalation: Pick<EscalationPort, 'escalateNow'> },
+  deps: BypassDeps & { github: GitHub; escalation: ComplianceEscalation },
   pr: MergedPr,
 ): Promise<Compliance> {
   const result = complianceOf(await readHitlChecks(deps.github, pr));
@@ -63,6 +74,6 @@ export async function checkCompliance(
   });
   await comment(deps.github, pr, violationComment(pr, result.reason));
   const target: EscalationTarget = { installationId: pr.installationId, owner: pr.owner, repo: pr.repo, number: pr.number, item: COMPLIANCE_ITEM };
-  await deps.escalation.escalateNow(target, 'hitl', `compliance violation: ${result.reason}`);
+  await deps.escalation.escalateTo(target, COMPLIANCE_LEVEL, 'hitl', `compliance violation: ${result.reason}`);
   return result;
 }

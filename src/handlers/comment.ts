@@ -11,9 +11,13 @@ import { renderHelp, renderStatus } from '../report/render.js';
 import { judgeCommand, type Judgement } from './commands.js';
 import type { EventKit } from './kit.js';
 
-const AUDITED: Partial<Record<Command['kind'], AuditAction>> = {
-  approve: 'approved', reject: 'rejected', hold: 'held', unhold: 'unheld', bypass: 'bypassed', unbypass: 'unbypassed', escalate: 'escalated', ack: 'acknowledged',
-};
+/**
+ * Accepted commands the comment handler audits itself. Bypasses are audited after the evaluation
+ * (src/bypass: once per decision); `/escalate` and `/ack` by the escalation engine, which records
+ * the level reached and the pause (without an engine they are audited here).
+ */
+const AUDITED: Partial<Record<Command['kind'], AuditAction>> = { approve: 'approved', reject: 'rejected', hold: 'held', unhold: 'unheld' };
+const ENGINE_AUDITED: Partial<Record<Command['kind'], AuditAction>> = { escalate: 'escalated', ack: 'acknowledged' };
 
 export async function onComment(context: Context<'issue_comment.created'>, kit: EventKit): Promise<void> {
   const { issue, comment } = context.payload;
@@ -40,7 +44,7 @@ export async function onComment(context: Context<'issue_comment.created'>, kit: 
     if (!judgement.accepted) replies.push(`\`${judgement.text}\` refused: ${judgement.reason}.`);
     else if (judgement.effect === 'status') replies.push(renderStatus({ plan, evaluation }));
     else if (judgement.effect === 'help') replies.push(renderHelp());
-    const action = judgement.accepted ? (p.ok ? AUDITED[p.command.kind] : undefined) : 'command_refused';
+    const action = judgement.accepted ? (p.ok ? AUDITED[p.command.kind] ?? (kit.escalation ? undefined : ENGINE_AUDITED[p.command.kind]) : undefined) : 'command_refused';
     if (action) {
       await kit.gate.record(request, pull, {
         action,
