@@ -8,6 +8,7 @@ import type { AuditAction } from '../audit/types.js';
 import { parseCommands, type Command } from '../commands/parse.js';
 import { isBotLogin } from '../policy/roles.js';
 import { renderHelp, renderStatus } from '../report/render.js';
+import { acknowledgeViolation } from './bypass.js';
 import { judgeCommand, type Judgement } from './commands.js';
 import type { EventKit } from './kit.js';
 
@@ -28,6 +29,16 @@ export async function onComment(context: Context<'issue_comment.created'>, kit: 
   const request = kit.target(context, issue.number);
   const { ref, octokit } = request;
   const result = await kit.gate.run(request);
+  if (result.kind === 'closed' && parsed.some((p) => p.ok && p.command.kind === 'ack')) {
+    // The one command a merged PR takes: the technical lead acknowledging its compliance violation.
+    const loaded = await kit.gate.loadConfig(request, result.pull.baseRef);
+    if (loaded.result.ok) {
+      const answer = await acknowledgeViolation(kit.bypass, kit.escalation, request, result.pull, loaded.result.config, { login: author.login, isBot: false });
+      await kit.writer.react(octokit, ref, comment.id, answer.accepted ? '+1' : 'confused');
+      await kit.writer.reply(octokit, ref, issue.number, `@${author.login} ${answer.reply}`);
+      return;
+    }
+  }
   if (result.kind !== 'evaluated') {
     const why = result.kind === 'closed' ? 'this pull request is closed' : 'the base branch’s `.hitl.yml` is invalid (see the `hitl` check)';
     await kit.writer.react(octokit, ref, comment.id, 'confused');
