@@ -20,7 +20,11 @@ import { GitHubWriter } from '../github/writes.js';
 import { onCheckRun } from './check-run.js';
 import { onComment } from './comment.js';
 import { dedupeKey, handleOnce } from './dedupe.js';
+import { complianceGateAnswer } from '../bypass/compliance.js';
+import { rollbackGateAnswer } from '../deployments/rollback.js';
+import { PendingDeployments, RollbackRecords } from '../deployments/store.js';
 import { auditEvaluation, type BypassWiring } from './bypass.js';
+import { onDeploymentProtectionRule, onRepositoryDispatch, type DeploymentWiring } from './deployments.js';
 import { readLabelEvidence, type LabelEvidence } from './evidence.js';
 import { Gate } from './gate.js';
 import { targetOf, type EventKit } from './kit.js';
@@ -40,6 +44,8 @@ export interface AppDeps {
   labelEvidence?: LabelEvidence;
   /** The maintenance queue (src/bypass/maintenance.ts): window comments and summaries. */
   maintenanceQueue?: Queue;
+  /** This GitHub App's id (APP_ID): a deployment counts only this app's `hitl` check runs. */
+  appId?: number;
   /** Times each webhook delivery (metrics.timeWebhook). */
   timeWebhook?: <T>(event: string, handler: () => Promise<T>) => Promise<T>;
   clock?: Clock;
@@ -79,7 +85,13 @@ export function createApp(deps: AppDeps): HitlApp {
     clock,
     afterEvaluation: auditEvaluation(bypass),
   });
-  const kit: EventKit = { gate, writer, audit, escalation: deps.escalation, bypass, target: targetOf };
+  const prefix = deps.prefix ?? 'hitl:';
+  const deployments: DeploymentWiring = {
+    pending: new PendingDeployments(deps.redis, `${prefix}deploy:`),
+    records: new RollbackRecords(deps.redis, `${prefix}rollback:`),
+    appId: deps.appId,
+  };
+  const kit: EventKit = { gate, writer, audit, escalation: deps.escalation, bypass, deployments, target: targetOf };
   const timed = deps.timeWebhook ?? (<T>(_event: string, handler: () => Promise<T>) => handler());
   const costs: EventCost[] = [];
   let probot: Probot | undefined;
@@ -96,6 +108,9 @@ export function createApp(deps: AppDeps): HitlApp {
 
   const gatePort: GatePort = {
     async check(target: EscalationTarget): Promise<GateAnswer> {
+      // Items that live outside a PR's plan answer first: a rollback issue, a merged PR's compliance violation.
+      const outside = (await rollbackGateAnswer(deployments.records, target)) ?? (await complianceGateAnswer(bypass.once, target));
+      if (outside) return outside;
       if (!probot) throw new Error('the HITL app is not loaded yet');
       const octokit = await probot.auth(target.installationId);
       const result = await gate.run({ octokit, installationId: target.installationId, ref: { owner: target.owner, repo: target.repo }, number: target.number });
@@ -113,6 +128,8 @@ export function createApp(deps: AppDeps): HitlApp {
     app.on('issue_comment.created', handle(onComment));
     app.on(['check_run.rerequested', 'check_run.requested_action'], handle(onCheckRun));
     app.on('merge_group.checks_requested', handle(onMergeGroup));
+    app.on('deployment_protection_rule.requested', handle(onDeploymentProtectionRule));
+    app.on('repository_dispatch', handle(onRepositoryDispatch));
   };
   return Object.assign(appFn, { costs, gatePort });
 }

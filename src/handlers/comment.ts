@@ -8,7 +8,9 @@ import type { AuditAction } from '../audit/types.js';
 import { parseCommands, type Command } from '../commands/parse.js';
 import { isBotLogin } from '../policy/roles.js';
 import { renderHelp, renderStatus } from '../report/render.js';
+import { DEPLOY_COMMAND_TARGET } from '../deployments/gate.js';
 import { acknowledgeViolation } from './bypass.js';
+import { deployDecisions, onDeployCommands, onIssueComment } from './deployments.js';
 import { judgeCommand, type Judgement } from './commands.js';
 import type { EventKit } from './kit.js';
 
@@ -23,9 +25,13 @@ const ENGINE_AUDITED: Partial<Record<Command['kind'], AuditAction>> = { escalate
 export async function onComment(context: Context<'issue_comment.created'>, kit: EventKit): Promise<void> {
   const { issue, comment } = context.payload;
   const author = comment.user;
-  if (!issue.pull_request || !author || author.type === 'Bot' || isBotLogin(author.login)) return;
+  if (!author || author.type === 'Bot' || isBotLogin(author.login)) return;
+  if (!issue.pull_request) return onIssueComment(context, kit);
   const parsed = parseCommands(comment.body ?? '');
   if (parsed.length === 0) return; // prose costs nothing: no read, no write
+  const deploy = deployDecisions(comment.body ?? '');
+  await onDeployCommands(context, kit, deploy);
+  if (deploy.length === parsed.length) return; // only deploy decisions: the gate has nothing to judge
   const request = kit.target(context, issue.number);
   const { ref, octokit } = request;
   const result = await kit.gate.run(request);
@@ -47,7 +53,9 @@ export async function onComment(context: Context<'issue_comment.created'>, kit: 
   }
   const { plan, evaluation, pull } = result;
   const actor = result.actors.get(author.login.toLowerCase()) ?? (await kit.gate.actor(request, plan, author.login, false));
-  const judged = parseCommands(comment.body ?? '', plan.items.map((i) => i.name)).map((p) => ({ parsed: p, judgement: judgeCommand(p, actor, plan, evaluation) }));
+  const judged = parseCommands(comment.body ?? '', [...plan.items.map((i) => i.name), DEPLOY_COMMAND_TARGET])
+    .filter((p) => !(p.ok && (p.command.kind === 'approve' || p.command.kind === 'reject') && p.command.checkpoint === DEPLOY_COMMAND_TARGET))
+    .map((p) => ({ parsed: p, judgement: judgeCommand(p, actor, plan, evaluation) }));
 
   const replies: string[] = [];
   for (const { parsed: p, judgement } of judged) {

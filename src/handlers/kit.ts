@@ -3,6 +3,7 @@ import type { Context } from 'probot';
 import type { AuditSink } from '../audit/types.js';
 import type { DirectEscalation, EscalationPort } from '../escalation/types.js';
 import type { BypassWiring } from './bypass.js';
+import type { DeploymentWiring } from './deployments.js';
 import type { GitHubWriter } from '../github/writes.js';
 import type { Gate, GateRequest } from './gate.js';
 
@@ -12,6 +13,7 @@ export interface EventKit {
   audit: AuditSink;
   escalation?: EscalationPort & DirectEscalation;
   bypass: BypassWiring;
+  deployments: DeploymentWiring;
   target(context: Context, number: number): Pick<GateRequest, 'octokit' | 'installationId' | 'ref' | 'number'>;
 }
 
