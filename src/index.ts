@@ -51,6 +51,18 @@ export interface Hitl {
   close(): Promise<void>;
 }
 
+/** One quick try, no retries: a missing Redis is reported at once, not after minutes of reconnects. */
+async function assertRedisAnswers(url: string): Promise<void> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: () => null });
+  probe.on('error', () => undefined); // the caller reports the rejection, once
+  try {
+    await probe.connect();
+    await probe.ping();
+  } finally {
+    probe.disconnect();
+  }
+}
+
 /** Connects to Redis (failing fast when it does not answer) and builds everything; see HitlOptions. */
 export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
   const env = options.env ?? process.env;
@@ -61,6 +73,7 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
   const queuePrefix = prefix.replace(/:+$/, '');
   const appId = env.APP_ID ? Number(env.APP_ID) : undefined;
 
+  await assertRedisAnswers(redisUrl);
   // Producers fail fast: a webhook never hangs on a dead Redis (the audit store buffers instead).
   const redis = new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   await redis.connect();
