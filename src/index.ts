@@ -1,20 +1,157 @@
 /**
- * Wiring only: the HITL Probot app with its Redis connection and ports. `npm start` goes
- * through server.ts; `probot run ./lib/index.js` loads the default export.
+ * Wiring only: one factory builds the HITL app as deployed — Redis connections, the audit log
+ * (every entry also feeds the metrics), the escalation engine with its check-back (rollback and
+ * compliance items, build failures, then the PR gate), the maintenance windows' summary worker,
+ * `/metrics` and the dashboard — and closes all of it on shutdown. `npm start` goes through
+ * server.ts; `probot run ./lib/index.js` loads the default export.
  */
+import type { ConnectionOptions, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Probot } from 'probot';
+import type { ApplicationFunctionOptions, Probot } from 'probot';
+import { RedisAuditStore } from './audit/redis-store.js';
+import type { AuditReader, AuditSink } from './audit/types.js';
+import { createWindowSummaryWorker, MAINTENANCE_QUEUE } from './bypass/maintenance.js';
+import { OnceMarkers } from './bypass/once.js';
+import { loadConfig } from './config/load.js';
+import { readRepositoryConfig } from './deployments/github.js';
+import { BuildFailureWatch, routeGate, type WorkflowRunPayload } from './escalation/build-failure.js';
+import { channelsFromEnv } from './escalation/channels.js';
+import { EscalationEngine } from './escalation/engine.js';
+import type { GatePort } from './escalation/types.js';
 import { createApp, type AppDeps, type HitlApp } from './handlers/app.js';
+import { createMetrics, type HitlMetrics } from './metrics/metrics.js';
+import { systemClock, type Clock } from './util/clock.js';
+import { createDashboard } from './web/dashboard.js';
+import { metricsHandler } from './web/metrics-route.js';
 
 export { createApp };
 export type { AppDeps, HitlApp };
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export const DEFAULT_PREFIX = 'hitl:';
 
-/** The app as deployed: Redis from REDIS_URL; the audit and escalation ports are added here as their areas land. */
-export function productionApp(redis = new Redis(process.env.REDIS_URL ?? DEFAULT_REDIS_URL)): HitlApp {
-  return createApp({ redis });
+export interface HitlOptions {
+  /** REDIS_URL, HITL_REDIS_PREFIX, HITL_DASHBOARD_TOKEN, APP_ID, GHE_HOST/GHE_PROTOCOL, channel settings. */
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  /** Prometheus process metrics (off in tests, where several apps share a process). */
+  defaultMetrics?: boolean;
+  /** First retry delay of a failed escalation job (tests shorten it). */
+  retryDelayMs?: number;
 }
 
-/** Connects to Redis only when Probot loads the app, not on import. */
-export default (app: Probot) => productionApp()(app);
+export interface Hitl {
+  /** The Probot app function: handlers, `/metrics`, `/hitl`. */
+  app: (app: Probot, options: ApplicationFunctionOptions) => void;
+  metrics: HitlMetrics;
+  audit: RedisAuditStore;
+  engine: EscalationEngine;
+  /** Closes workers, queues, the audit store (flushing it) and Redis; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** One quick try, no retries: a missing Redis is reported at once, not after minutes of reconnects. */
+async function assertRedisAnswers(url: string): Promise<void> {
+  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: () => null });
+  probe.on('error', () => undefined); // the caller reports the rejection, once
+  try {
+    await probe.connect();
+    await probe.ping();
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/** Connects to Redis (failing fast when it does not answer) and builds everything; see HitlOptions. */
+export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
+  const env = options.env ?? process.env;
+  const clock = options.clock ?? systemClock;
+  const redisUrl = env.REDIS_URL || DEFAULT_REDIS_URL;
+  const prefix = env.HITL_REDIS_PREFIX || DEFAULT_PREFIX;
+  // BullMQ and the engine add their own ":" after the prefix.
+  const queuePrefix = prefix.replace(/:+$/, '');
+  const appId = env.APP_ID ? Number(env.APP_ID) : undefined;
+
+  await assertRedisAnswers(redisUrl);
+  // Producers fail fast: a webhook never hangs on a dead Redis (the audit store buffers instead).
+  const redis = new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
+  const store = new RedisAuditStore({ redis, prefix });
+  const audit: AuditSink & AuditReader = {
+    async record(entry) {
+      await store.record(entry);
+      metrics.observeAudit(entry);
+    },
+    query: (query) => store.query(query),
+  };
+
+  let probot: Probot | undefined;
+  const installation = async (id: number) => {
+    if (!probot) throw new Error('the HITL app is not loaded yet');
+    return probot.auth(id);
+  };
+  // The engine asks back through the PR gate and the build watch, which both need the engine: bound late.
+  let gate: GatePort | undefined;
+  const engine = await EscalationEngine.start({
+    redisUrl,
+    prefix: queuePrefix,
+    gate: { check: (target) => gate!.check(target) },
+    octokitFor: installation,
+    audit,
+    channels: channelsFromEnv(env),
+    clock,
+    retryDelayMs: options.retryDelayMs,
+  });
+  const watch = new BuildFailureWatch({ redis: engine.connection, prefix: queuePrefix, escalation: engine, clock });
+  const maintenanceQueue = new Queue(MAINTENANCE_QUEUE, { connection: redis, prefix: queuePrefix });
+  const workerConnection = { url: redisUrl, maxRetriesPerRequest: null } as ConnectionOptions;
+  const summaries: Worker = createWindowSummaryWorker(workerConnection, { audit, once: new OnceMarkers(redis, prefix), now: clock, getGitHub: installation }, { prefix: queuePrefix });
+
+  const hitlApp = createApp({ redis, prefix, audit, escalation: engine, maintenanceQueue, clock, appId, timeWebhook: metrics.timeWebhook });
+  gate = routeGate(hitlApp.gatePort, watch);
+
+  const dashboard = createDashboard({
+    token: env.HITL_DASHBOARD_TOKEN,
+    audit,
+    pending: () => engine.listPending(),
+    clock,
+    githubUrl: env.GHE_HOST ? `${env.GHE_PROTOCOL ?? 'https'}://${env.GHE_HOST}` : undefined,
+  });
+
+  const app = (app: Probot, { addHandler }: ApplicationFunctionOptions) => {
+    probot = app;
+    hitlApp(app);
+    app.on('workflow_run.completed', (context) =>
+      metrics.timeWebhook(context.name, async () => {
+        const payload = context.payload as unknown as WorkflowRunPayload;
+        const at = { owner: payload.repository.owner.login, repo: payload.repository.name };
+        const loaded = await readRepositoryConfig(context.octokit, at, payload.repository.default_branch);
+        const fallback = loadConfig({});
+        const config = loaded.ok ? loaded.config : fallback.ok ? fallback.config : undefined;
+        if (config) await watch.handle(payload, context.octokit, config);
+      }),
+    );
+    addHandler(metricsHandler(metrics.registry));
+    addHandler(dashboard);
+  };
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await summaries.close();
+      await engine.close();
+      await maintenanceQueue.close();
+      await store.close();
+      redis.disconnect();
+    })());
+  return { app, metrics, audit: store, engine, close };
+}
+
+/** For `probot run ./lib/index.js`: builds HITL from the environment when Probot loads it. */
+export default async (app: Probot, options: ApplicationFunctionOptions) => {
+  const hitl = await createHitl();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void hitl.close().then(() => process.exit(0)));
+  hitl.app(app, options);
+};

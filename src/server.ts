@@ -1,25 +1,13 @@
 /**
  * `npm start`: without APP_ID, Probot's setup page registers the app from app.yml (no Redis
  * needed); with APP_ID, Redis must answer first, else exit at once saying how to get one.
+ * SIGTERM/SIGINT close workers, queues, the audit log and Redis before exiting.
  */
-import { Redis } from 'ioredis';
-import { run } from 'probot';
-import { DEFAULT_REDIS_URL, productionApp } from './index.js';
+import { ProbotOctokit, run } from 'probot';
+import { createHitl, DEFAULT_REDIS_URL } from './index.js';
+import { githubMetricsPlugin } from './metrics/octokit.js';
 
-/** One quick try, no retries: a missing Redis is reported at once, not after minutes of reconnects. */
-async function redisAnswers(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: () => null });
-  probe.on('error', () => undefined); // reported below, once
-  try {
-    await probe.connect();
-    await probe.ping();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
+const redacted = (url: string) => url.replace(/\/\/[^@]*@/, '//***@');
 
 async function main(): Promise<void> {
   if (!process.env.APP_ID) {
@@ -27,12 +15,22 @@ async function main(): Promise<void> {
     await run(() => undefined);
     return;
   }
-  const url = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
-  if (!(await redisAnswers(url))) {
-    console.error(`hitl: cannot reach Redis at ${url.replace(/\/\/[^@]*@/, '//***@')}: start one (redis-server --port 6379) or set REDIS_URL`);
+  const url = process.env.REDIS_URL || DEFAULT_REDIS_URL;
+  let hitl;
+  try {
+    hitl = await createHitl();
+  } catch {
+    console.error(`hitl: cannot reach Redis at ${redacted(url)}: start one (redis-server --port 6379) or set REDIS_URL`);
     process.exit(1);
   }
-  await run(productionApp(new Redis(url)));
+  const server = await run(hitl.app, { Octokit: ProbotOctokit.plugin(githubMetricsPlugin(hitl.metrics)) });
+  const stop = async () => {
+    await server.stop();
+    await hitl.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
 }
 
 await main();

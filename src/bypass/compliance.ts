@@ -3,9 +3,10 @@
  * merge, or branch protection without the required check): a compliance violation. It is
  * recorded, said on the pull request, and escalated.
  */
-import type { EscalationPort, EscalationTarget } from '../escalation/types.js';
+import type { EscalationTarget, GateAnswer } from '../escalation/types.js';
+import type { OnceMarkers } from './once.js';
 import { entryBase, prKey } from './audit-evaluation.js';
-import { comment, type BypassDeps, type GitHub } from './github.js';
+import { comment, type BypassDeps, type GitHub, type PrRef } from './github.js';
 import type { MergedPr } from './post-review.js';
 
 export const HITL_CHECK = 'hitl';
@@ -18,6 +19,17 @@ export interface CheckRunFacts {
   status: string;
   conclusion: string | null;
   started_at?: string | null;
+}
+
+/** The level a compliance violation goes to at once: the technical lead (product.md §6, issue 5). */
+export const COMPLIANCE_LEVEL = 3;
+
+/**
+ * What compliance needs of escalation: put an item straight at a level, creating it when nothing
+ * was pending (the wiring binds the repository's ladder; see EscalationEngine.escalateTo).
+ */
+export interface ComplianceEscalation {
+  escalateTo(target: EscalationTarget, level: number, by: string, reason: string): Promise<unknown>;
 }
 
 export type Compliance = { state: 'compliant'; conclusion: string } | { state: 'violation'; reason: string };
@@ -48,7 +60,7 @@ export function violationComment(pr: MergedPr, reason: string): string {
 
 /** For `pull_request.closed` with `merged: true`: reads the `hitl` check of the merged head and acts once per PR. */
 export async function checkCompliance(
-  deps: BypassDeps & { github: GitHub; escalation: Pick<EscalationPort, 'escalateNow'> },
+  deps: BypassDeps & { github: GitHub; escalation: ComplianceEscalation },
   pr: MergedPr,
 ): Promise<Compliance> {
   const result = complianceOf(await readHitlChecks(deps.github, pr));
@@ -63,6 +75,49 @@ export async function checkCompliance(
   });
   await comment(deps.github, pr, violationComment(pr, result.reason));
   const target: EscalationTarget = { installationId: pr.installationId, owner: pr.owner, repo: pr.repo, number: pr.number, item: COMPLIANCE_ITEM };
-  await deps.escalation.escalateNow(target, 'hitl', `compliance violation: ${result.reason}`);
+  await deps.escalation.escalateTo(target, COMPLIANCE_LEVEL, 'hitl', `compliance violation: ${result.reason}`);
   return result;
+}
+
+/**
+ * A violation's escalation item stays pending until it is acknowledged: a member of the level-3
+ * roles (the technical lead) comments `/ack` on the merged pull request. Until then the engine's
+ * check-back (complianceGateAnswer) says pending, so the item climbs and reminds like any other.
+ * The open violation is one Redis value per pull request, with what the escalation must mention.
+ */
+export interface OpenViolation {
+  reason: string;
+  /** Mentions per level (roleMentionsOf the config in force at the merge). */
+  roleMentions: Record<number, string[]>;
+}
+
+const openKey = (pr: PrRef) => `compliance-open:${prKey(pr)}`;
+
+export async function markViolationOpen(once: OnceMarkers, pr: PrRef, violation: OpenViolation): Promise<void> {
+  await once.put(openKey(pr), JSON.stringify(violation));
+}
+
+/** Closes the violation; the open one, or undefined when none was open (nothing to acknowledge). */
+export async function closeViolation(once: OnceMarkers, pr: PrRef): Promise<OpenViolation | undefined> {
+  const open = await once.take(openKey(pr));
+  return open === null ? undefined : (JSON.parse(open) as OpenViolation);
+}
+
+/** The GatePort answer for a compliance item; undefined for any other item (the caller asks the PR gate). */
+export async function complianceGateAnswer(once: OnceMarkers, target: EscalationTarget): Promise<GateAnswer | undefined> {
+  if (target.item !== COMPLIANCE_ITEM) return undefined;
+  const open = await once.get(openKey(target));
+  if (open === null) return { pending: false };
+  const violation = JSON.parse(open) as OpenViolation;
+  return {
+    pending: true,
+    diagnostics: {
+      author: 'hitl',
+      pendingApprovers: violation.roleMentions[COMPLIANCE_LEVEL] ?? [],
+      roleMentions: violation.roleMentions,
+      missing: [`a review of the merge that went around the gate: ${violation.reason}`],
+      commands: ['/ack (by the technical lead, once the skipped review is done)'],
+      headSha: '',
+    },
+  };
 }

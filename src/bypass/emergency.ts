@@ -102,23 +102,22 @@ export async function readEmergencyLabelEvidence(github: GitHub, input: Emergenc
   return labelEvidence(changes, justificationFromBody(input.pr.body), (login) => actors.get(login)!);
 }
 
+export interface LabelRefusalInput extends Pick<EmergencyLabelInput, 'pr' | 'label'> {
+  plan: Plan;
+  configVersion?: string;
+}
+
 /**
- * For the gate's `pull_request.labeled`/`unlabeled` handler when the label is the emergency
- * label: the evidence to merge into the PR's Evidence before evaluating, and, when the label
- * was added but bypasses nothing, a reply and a `command_refused` audit entry.
+ * When the latest label addition in `evidence` bypasses nothing: replies once (per addition, so a
+ * redelivered webhook does not answer twice) and audits a `command_refused`. Returns the reason.
  */
-export async function onEmergencyLabel(
-  deps: BypassDeps & { github: GitHub },
-  input: EmergencyLabelInput & { plan: Plan; configVersion?: string },
-): Promise<{ evidence: EvidenceEvent[]; refused?: string }> {
-  const evidence = await readEmergencyLabelEvidence(deps.github, input);
+export async function answerLabelRefusal(deps: BypassDeps & { github: GitHub }, input: LabelRefusalInput, evidence: readonly EvidenceEvent[]): Promise<string | undefined> {
   const refused = labelRefusal(evidence, input.plan);
-  if (refused === undefined) return { evidence };
+  if (refused === undefined) return undefined;
   const labeled = evidence[evidence.length - 1]!;
   const labeler = labeled.actor.login;
-  // A redelivered webhook must not answer twice.
   const key = `label-refusal:${input.pr.installationId}:${fullName(input.pr)}#${input.pr.number}@${labeled.at}`;
-  if (!(await deps.once.claim(key))) return { evidence, refused };
+  if (!(await deps.once.claim(key))) return refused;
   await comment(deps.github, input.pr, refusalComment(input.label, labeler, refused));
   await deps.audit.record({
     at: deps.now(),
@@ -132,5 +131,19 @@ export async function onEmergencyLabel(
     configVersion: input.configVersion,
     details: { kind: 'emergency', via: 'label' },
   });
-  return { evidence, refused };
+  return refused;
+}
+
+/**
+ * For a `pull_request.labeled`/`unlabeled` handler that has not read the label's evidence yet:
+ * the evidence to merge into the PR's Evidence before evaluating, and the refusal when the label
+ * was added but bypasses nothing (the gate reads the evidence itself and calls answerLabelRefusal).
+ */
+export async function onEmergencyLabel(
+  deps: BypassDeps & { github: GitHub },
+  input: EmergencyLabelInput & LabelRefusalInput,
+): Promise<{ evidence: EvidenceEvent[]; refused?: string }> {
+  const evidence = await readEmergencyLabelEvidence(deps.github, input);
+  const refused = await answerLabelRefusal(deps, input, evidence);
+  return refused === undefined ? { evidence } : { evidence, refused };
 }

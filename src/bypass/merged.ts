@@ -1,6 +1,5 @@
 /** The one entry point for `pull_request.closed`: compliance first, then the post-implementation review. */
-import type { EscalationPort } from '../escalation/types.js';
-import { checkCompliance, type Compliance } from './compliance.js';
+import { checkCompliance, type Compliance, type ComplianceEscalation } from './compliance.js';
 import type { BypassDeps, GitHub } from './github.js';
 import { openPostReview, type MergedPr, type PostReviewOutcome } from './post-review.js';
 
@@ -38,7 +37,7 @@ export function mergedPrFromPayload(payload: ClosedPayload, configVersion?: stri
 }
 
 export async function onPullRequestMerged(
-  deps: BypassDeps & { github: GitHub; escalation: Pick<EscalationPort, 'escalateNow'> },
+  deps: BypassDeps & { github: GitHub; escalation: ComplianceEscalation },
   pr: MergedPr,
   options: { postReview: boolean },
 ): Promise<{ compliance: Compliance; postReview?: PostReviewOutcome }> {

@@ -28,6 +28,11 @@ export class OnceMarkers {
     await this.redis.set(this.keyOf(key), value, 'PX', ttlMs);
   }
 
+  /** Reads a value without forgetting it; null when absent. */
+  async get(key: string): Promise<string | null> {
+    return this.redis.get(this.keyOf(key));
+  }
+
   /** Reads and forgets a value in one step, so that only one caller sees it. */
   async take(key: string): Promise<string | null> {
     return this.redis.getdel(this.keyOf(key));

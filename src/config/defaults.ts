@@ -95,5 +95,5 @@ export const BUILT_IN: HitlFile = {
     test_environments: { branches: [], environments: [] },
     protected_environments: ['production'],
   },
-  deployments: { require_approval: [] },
+  deployments: { require_approval: [], freeze: [] },
 };

@@ -16,6 +16,7 @@ import type {
   ResolvedConfig,
   RoleMember,
   TriggerPolicy,
+  WindowSchedule,
   WorkflowReviewPolicy,
 } from './types.js';
 
@@ -183,9 +184,7 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
       name: w.name,
       autoApprove: w.auto_approve,
       approverRole: w.approver,
-      schedule: w.cron !== undefined
-        ? { kind: 'cron', cron: w.cron, durationMs: ms(w.duration, 0), timezone: w.timezone ?? 'UTC' }
-        : { kind: 'fixed', startMs: Date.parse(w.start ?? ''), endMs: Date.parse(w.end ?? '') },
+      schedule: scheduleOf(w),
     };
   });
   const protectedEnvironments = bypass.protected_environments ?? [];
@@ -230,9 +229,16 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
         isTestEnvironment: (env) => !protectedEnvironments.includes(env) && isTestEnvironment(env),
         protectedEnvironments,
       },
-      deployments: { requireApproval },
+      deployments: { requireApproval, freeze: (merged.deployments?.freeze ?? []).map((f) => ({ name: f.name, schedule: scheduleOf(f) })) },
     },
   };
+}
+
+/** A validated schedule (schema.ts checked the form) as the window code reads it. */
+function scheduleOf(w: { cron?: string; duration?: string; timezone?: string; start?: string; end?: string }): WindowSchedule {
+  return w.cron !== undefined
+    ? { kind: 'cron', cron: w.cron, durationMs: ms(w.duration, 0), timezone: w.timezone ?? 'UTC' }
+    : { kind: 'fixed', startMs: Date.parse(w.start ?? ''), endMs: Date.parse(w.end ?? '') };
 }
 
 function hasPath(doc: unknown, path: Array<string | number>): boolean {

@@ -107,40 +107,49 @@ export const TriggerConfig = z.strictObject({
   revert: z.boolean().optional(),
 });
 
-export const MaintenanceWindowConfig = z
-  .strictObject({
-    name: Name,
-    cron: z.string().optional(),
-    duration: Duration.optional(),
-    timezone: Timezone.optional(),
-    start: IsoTime.optional(),
-    end: IsoTime.optional(),
-    auto_approve: z.array(Name).min(1),
-    approver: Name.optional(),
-  })
-  .superRefine((window, ctx) => {
-    const cronForm = window.cron !== undefined || window.duration !== undefined;
-    const fixedForm = window.start !== undefined || window.end !== undefined;
-    if (cronForm === fixedForm) {
-      ctx.addIssue({ code: 'custom', message: 'a maintenance window has either cron + duration or start + end' });
+/** The schedule of a maintenance window or a deployment freeze: cron + duration (+ timezone), or start + end. */
+const ScheduleFields = {
+  name: Name,
+  cron: z.string().optional(),
+  duration: Duration.optional(),
+  timezone: Timezone.optional(),
+  start: IsoTime.optional(),
+  end: IsoTime.optional(),
+};
+
+type ScheduleInput = { cron?: string; duration?: string; timezone?: string; start?: string; end?: string };
+
+/** One form, complete, and valid; `what` names the kind of window in the message ("maintenance window"). */
+const checkSchedule = (what: string) => (window: ScheduleInput, ctx: z.RefinementCtx) => {
+  const cronForm = window.cron !== undefined || window.duration !== undefined;
+  const fixedForm = window.start !== undefined || window.end !== undefined;
+  if (cronForm === fixedForm) {
+    ctx.addIssue({ code: 'custom', message: `a ${what} has either cron + duration or start + end` });
+    return;
+  }
+  if (cronForm) {
+    if (window.cron === undefined || window.duration === undefined) {
+      ctx.addIssue({ code: 'custom', message: `a cron ${what} needs both cron and duration` });
       return;
     }
-    if (cronForm) {
-      if (window.cron === undefined || window.duration === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'a cron maintenance window needs both cron and duration' });
-        return;
-      }
-      try {
-        CronExpressionParser.parse(window.cron, { tz: window.timezone ?? 'UTC' });
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', path: ['cron'], message: `bad cron "${window.cron}": ${(error as Error).message}` });
-      }
-    } else if (window.start === undefined || window.end === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'a fixed maintenance window needs both start and end' });
-    } else if (Date.parse(window.end) <= Date.parse(window.start)) {
-      ctx.addIssue({ code: 'custom', path: ['end'], message: 'end must be after start' });
+    try {
+      CronExpressionParser.parse(window.cron, { tz: window.timezone ?? 'UTC' });
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['cron'], message: `bad cron "${window.cron}": ${(error as Error).message}` });
     }
-  });
+  } else if (window.start === undefined || window.end === undefined) {
+    ctx.addIssue({ code: 'custom', message: `a fixed ${what} needs both start and end` });
+  } else if (Date.parse(window.end) <= Date.parse(window.start)) {
+    ctx.addIssue({ code: 'custom', path: ['end'], message: 'end must be after start' });
+  }
+};
+
+export const MaintenanceWindowConfig = z
+  .strictObject({ ...ScheduleFields, auto_approve: z.array(Name).min(1), approver: Name.optional() })
+  .superRefine(checkSchedule('maintenance window'));
+
+/** A deployment freeze: while open, no deployment to a gated environment is approved. */
+export const FreezeConfig = z.strictObject(ScheduleFields).superRefine(checkSchedule('deployment freeze'));
 
 export const BypassConfig = z.strictObject({
   emergency: z
@@ -169,6 +178,7 @@ export const ClassificationConfig = z.strictObject({
 
 export const DeploymentsConfig = z.strictObject({
   require_approval: z.array(Name).optional(),
+  freeze: z.array(FreezeConfig).optional(),
 });
 
 export const HitlFileSchema = z.strictObject({

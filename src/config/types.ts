@@ -76,6 +76,12 @@ export interface MaintenanceWindowPolicy {
   approverRole?: string;
 }
 
+/** A deployment freeze (`deployments.freeze`): the maintenance window's schedule, approving nothing. */
+export interface FreezePolicy {
+  name: string;
+  schedule: WindowSchedule;
+}
+
 export interface ResolvedConfig {
   checkpoints: CheckpointPolicy[];
   workflows: Record<WorkflowReviewName, WorkflowReviewPolicy>;
@@ -91,7 +97,7 @@ export interface ResolvedConfig {
     isTestEnvironment: (environment: string) => boolean;
     protectedEnvironments: string[];
   };
-  deployments: { requireApproval: Approvers };
+  deployments: { requireApproval: Approvers; freeze: FreezePolicy[] };
 }
 
 export type ConfigSource = 'repository' | 'organization' | 'built-in';

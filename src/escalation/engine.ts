@@ -15,7 +15,7 @@ import { EscalationGitHub, type OctokitFor } from './github.js';
 import { DEFAULT_LEVELS, acknowledgedSchedule, breachJumpsToTop, intervalAt, itemId, slaJobId, stepAt, stepJobId } from './ladder.js';
 import { silentLog, type Log } from './log.js';
 import { EscalationStore, toPendingItem, type ItemState } from './store.js';
-import type { EnsureInput, EscalationPort, EscalationTarget, GatePort, PendingItem } from './types.js';
+import type { DirectEscalation, EnsureInput, EscalationPort, EscalationTarget, GatePort, PendingItem } from './types.js';
 
 export interface EscalationEngineOptions {
   /** Default redis://127.0.0.1:6379. */
@@ -42,7 +42,7 @@ type JobData = { kind: 'step'; id: string; level: number; epoch: number; by?: st
 export const QUEUE_NAME = 'escalation';
 const ATTEMPTS = 4;
 
-export class EscalationEngine implements EscalationPort {
+export class EscalationEngine implements EscalationPort, DirectEscalation {
   private constructor(
     private readonly options: EscalationEngineOptions,
     private readonly redis: Redis,
@@ -97,6 +97,19 @@ export class EscalationEngine implements EscalationPort {
   async escalateNow(target: EscalationTarget, by: string, reason: string): Promise<PendingItem | undefined> {
     const state = await this.store.get(itemId(target));
     return state && this.jump(state, state.level + 1, by, reason);
+  }
+
+  /**
+   * Creates the item unless it exists, then jumps to `level` now (never down: an item already at or
+   * above it is left as it is). The item stays pending, climbing and reminding, until the GatePort
+   * says it is resolved or it is cancelled.
+   */
+  async escalateTo(input: EnsureInput, level: number, by: string, reason: string): Promise<PendingItem | undefined> {
+    await this.store.create({ ...input, levels: input.levels.length > 0 ? input.levels : DEFAULT_LEVELS });
+    const state = await this.store.get(itemId(input));
+    if (!state || state.level >= level) return state && toPendingItem(state);
+    if (!state.slaBreached) await this.add({ kind: 'sla', id: state.id }, slaJobId(state.id), state.deadline);
+    return this.jump(state, level, by, reason);
   }
 
   async acknowledge(target: EscalationTarget, by: string): Promise<PendingItem | undefined> {

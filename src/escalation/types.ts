@@ -87,3 +87,11 @@ export interface EscalationPort {
   /** Pending items across repositories, for the dashboard and the check summary. */
   listPending(installationId?: number): Promise<PendingItem[]>;
 }
+
+/**
+ * Puts an item straight at a level, creating it first when nothing was pending: a compliance
+ * violation is found after the merge and goes to the technical lead (level 3) at once.
+ */
+export interface DirectEscalation {
+  escalateTo(item: EnsureInput, level: number, by: string, reason: string): Promise<PendingItem | undefined>;
+}

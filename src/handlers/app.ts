@@ -3,10 +3,12 @@
  * with ports (audit, escalation) as optional dependencies. Every event is handled once per
  * delivery id and its GitHub reads and writes are counted.
  */
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Context, Probot } from 'probot';
-import { MemoryAuditSink, type AuditSink } from '../audit/types.js';
-import type { Diagnostics, EscalationPort, EscalationTarget, GateAnswer, GatePort } from '../escalation/types.js';
+import { MemoryAuditSink, type AuditReader, type AuditSink } from '../audit/types.js';
+import { OnceMarkers } from '../bypass/once.js';
+import type { DirectEscalation, Diagnostics, EscalationPort, EscalationTarget, GateAnswer, GatePort } from '../escalation/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { GateItem, ItemStatus } from '../policy/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -18,7 +20,12 @@ import { GitHubWriter } from '../github/writes.js';
 import { onCheckRun } from './check-run.js';
 import { onComment } from './comment.js';
 import { dedupeKey, handleOnce } from './dedupe.js';
-import { noLabelEvidence, type LabelEvidence } from './evidence.js';
+import { complianceGateAnswer } from '../bypass/compliance.js';
+import { rollbackGateAnswer } from '../deployments/rollback.js';
+import { PendingDeployments, RollbackRecords } from '../deployments/store.js';
+import { auditEvaluation, type BypassWiring } from './bypass.js';
+import { onDeploymentProtectionRule, onRepositoryDispatch, type DeploymentWiring } from './deployments.js';
+import { readLabelEvidence, type LabelEvidence } from './evidence.js';
 import { Gate } from './gate.js';
 import { targetOf, type EventKit } from './kit.js';
 import { PrLock } from './lock.js';
@@ -30,9 +37,17 @@ export interface AppDeps {
   redis: Redis;
   /** Key prefix for everything this app keeps in Redis. */
   prefix?: string;
-  audit?: AuditSink;
-  escalation?: EscalationPort;
+  /** The audit log; bypass auditing reads it back (post-implementation review, window summaries). */
+  audit?: AuditSink & AuditReader;
+  escalation?: EscalationPort & DirectEscalation;
+  /** Defaults to reading the PR's label events (src/bypass/emergency.ts). */
   labelEvidence?: LabelEvidence;
+  /** The maintenance queue (src/bypass/maintenance.ts): window comments and summaries. */
+  maintenanceQueue?: Queue;
+  /** This GitHub App's id (APP_ID): a deployment counts only this app's `hitl` check runs. */
+  appId?: number;
+  /** Times each webhook delivery (metrics.timeWebhook). */
+  timeWebhook?: <T>(event: string, handler: () => Promise<T>) => Promise<T>;
   clock?: Clock;
 }
 
@@ -56,6 +71,8 @@ export function createApp(deps: AppDeps): HitlApp {
   const cache = new Cache(deps.redis, deps.prefix ?? 'hitl:');
   const audit = deps.audit ?? new MemoryAuditSink();
   const writer = new GitHubWriter(cache);
+  const clock = deps.clock ?? systemClock;
+  const bypass: BypassWiring = { audit, once: new OnceMarkers(deps.redis, deps.prefix ?? 'hitl:'), now: clock, queue: deps.maintenanceQueue };
   const gate = new Gate({
     cache,
     config: new ConfigReader(cache),
@@ -64,10 +81,18 @@ export function createApp(deps: AppDeps): HitlApp {
     lock: new PrLock(deps.redis),
     audit,
     escalation: deps.escalation,
-    labelEvidence: deps.labelEvidence ?? noLabelEvidence,
-    clock: deps.clock ?? systemClock,
+    labelEvidence: deps.labelEvidence ?? readLabelEvidence,
+    clock,
+    afterEvaluation: auditEvaluation(bypass),
   });
-  const kit: EventKit = { gate, writer, audit, escalation: deps.escalation, target: targetOf };
+  const prefix = deps.prefix ?? 'hitl:';
+  const deployments: DeploymentWiring = {
+    pending: new PendingDeployments(deps.redis, `${prefix}deploy:`),
+    records: new RollbackRecords(deps.redis, `${prefix}rollback:`),
+    appId: deps.appId,
+  };
+  const kit: EventKit = { gate, writer, audit, escalation: deps.escalation, bypass, deployments, target: targetOf };
+  const timed = deps.timeWebhook ?? (<T>(_event: string, handler: () => Promise<T>) => handler());
   const costs: EventCost[] = [];
   let probot: Probot | undefined;
 
@@ -76,13 +101,16 @@ export function createApp(deps: AppDeps): HitlApp {
     if (!payload.installation) return; // not addressed to an installation: nothing we may act on
     const counter = newCounter();
     countRequests(context.octokit, counter);
-    const outcome = await handleOnce(deps.redis, dedupeKey(cache, context.id), () => run(context, kit));
+    const outcome = await timed(context.name, () => handleOnce(deps.redis, dedupeKey(cache, context.id), () => run(context, kit)));
     costs.push({ event: `${context.name}${payload.action ? `.${payload.action}` : ''}`, delivery: context.id, outcome, ...counter });
     if (costs.length > MAX_COSTS) costs.shift();
   };
 
   const gatePort: GatePort = {
     async check(target: EscalationTarget): Promise<GateAnswer> {
+      // Items that live outside a PR's plan answer first: a rollback issue, a merged PR's compliance violation.
+      const outside = (await rollbackGateAnswer(deployments.records, target)) ?? (await complianceGateAnswer(bypass.once, target));
+      if (outside) return outside;
       if (!probot) throw new Error('the HITL app is not loaded yet');
       const octokit = await probot.auth(target.installationId);
       const result = await gate.run({ octokit, installationId: target.installationId, ref: { owner: target.owner, repo: target.repo }, number: target.number });
@@ -100,6 +128,8 @@ export function createApp(deps: AppDeps): HitlApp {
     app.on('issue_comment.created', handle(onComment));
     app.on(['check_run.rerequested', 'check_run.requested_action'], handle(onCheckRun));
     app.on('merge_group.checks_requested', handle(onMergeGroup));
+    app.on('deployment_protection_rule.requested', handle(onDeploymentProtectionRule));
+    app.on('repository_dispatch', handle(onRepositoryDispatch));
   };
   return Object.assign(appFn, { costs, gatePort });
 }

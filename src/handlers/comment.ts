@@ -8,22 +8,43 @@ import type { AuditAction } from '../audit/types.js';
 import { parseCommands, type Command } from '../commands/parse.js';
 import { isBotLogin } from '../policy/roles.js';
 import { renderHelp, renderStatus } from '../report/render.js';
+import { DEPLOY_COMMAND_TARGET } from '../deployments/gate.js';
+import { acknowledgeViolation } from './bypass.js';
+import { deployDecisions, onDeployCommands, onIssueComment } from './deployments.js';
 import { judgeCommand, type Judgement } from './commands.js';
 import type { EventKit } from './kit.js';
 
-const AUDITED: Partial<Record<Command['kind'], AuditAction>> = {
-  approve: 'approved', reject: 'rejected', hold: 'held', unhold: 'unheld', bypass: 'bypassed', unbypass: 'unbypassed', escalate: 'escalated', ack: 'acknowledged',
-};
+/**
+ * Accepted commands the comment handler audits itself. Bypasses are audited after the evaluation
+ * (src/bypass: once per decision); `/escalate` and `/ack` by the escalation engine, which records
+ * the level reached and the pause (without an engine they are audited here).
+ */
+const AUDITED: Partial<Record<Command['kind'], AuditAction>> = { approve: 'approved', reject: 'rejected', hold: 'held', unhold: 'unheld' };
+const ENGINE_AUDITED: Partial<Record<Command['kind'], AuditAction>> = { escalate: 'escalated', ack: 'acknowledged' };
 
 export async function onComment(context: Context<'issue_comment.created'>, kit: EventKit): Promise<void> {
   const { issue, comment } = context.payload;
   const author = comment.user;
-  if (!issue.pull_request || !author || author.type === 'Bot' || isBotLogin(author.login)) return;
+  if (!author || author.type === 'Bot' || isBotLogin(author.login)) return;
+  if (!issue.pull_request) return onIssueComment(context, kit);
   const parsed = parseCommands(comment.body ?? '');
   if (parsed.length === 0) return; // prose costs nothing: no read, no write
+  const deploy = deployDecisions(comment.body ?? '');
+  await onDeployCommands(context, kit, deploy);
+  if (deploy.length === parsed.length) return; // only deploy decisions: the gate has nothing to judge
   const request = kit.target(context, issue.number);
   const { ref, octokit } = request;
   const result = await kit.gate.run(request);
+  if (result.kind === 'closed' && parsed.some((p) => p.ok && p.command.kind === 'ack')) {
+    // The one command a merged PR takes: the technical lead acknowledging its compliance violation.
+    const loaded = await kit.gate.loadConfig(request, result.pull.baseRef);
+    if (loaded.result.ok) {
+      const answer = await acknowledgeViolation(kit.bypass, kit.escalation, request, result.pull, loaded.result.config, { login: author.login, isBot: false });
+      await kit.writer.react(octokit, ref, comment.id, answer.accepted ? '+1' : 'confused');
+      await kit.writer.reply(octokit, ref, issue.number, `@${author.login} ${answer.reply}`);
+      return;
+    }
+  }
   if (result.kind !== 'evaluated') {
     const why = result.kind === 'closed' ? 'this pull request is closed' : 'the base branch’s `.hitl.yml` is invalid (see the `hitl` check)';
     await kit.writer.react(octokit, ref, comment.id, 'confused');
@@ -32,7 +53,9 @@ export async function onComment(context: Context<'issue_comment.created'>, kit: 
   }
   const { plan, evaluation, pull } = result;
   const actor = result.actors.get(author.login.toLowerCase()) ?? (await kit.gate.actor(request, plan, author.login, false));
-  const judged = parseCommands(comment.body ?? '', plan.items.map((i) => i.name)).map((p) => ({ parsed: p, judgement: judgeCommand(p, actor, plan, evaluation) }));
+  const judged = parseCommands(comment.body ?? '', [...plan.items.map((i) => i.name), DEPLOY_COMMAND_TARGET])
+    .filter((p) => !(p.ok && (p.command.kind === 'approve' || p.command.kind === 'reject') && p.command.checkpoint === DEPLOY_COMMAND_TARGET))
+    .map((p) => ({ parsed: p, judgement: judgeCommand(p, actor, plan, evaluation) }));
 
   const replies: string[] = [];
   for (const { parsed: p, judgement } of judged) {
@@ -40,7 +63,7 @@ export async function onComment(context: Context<'issue_comment.created'>, kit: 
     if (!judgement.accepted) replies.push(`\`${judgement.text}\` refused: ${judgement.reason}.`);
     else if (judgement.effect === 'status') replies.push(renderStatus({ plan, evaluation }));
     else if (judgement.effect === 'help') replies.push(renderHelp());
-    const action = judgement.accepted ? (p.ok ? AUDITED[p.command.kind] : undefined) : 'command_refused';
+    const action = judgement.accepted ? (p.ok ? AUDITED[p.command.kind] ?? (kit.escalation ? undefined : ENGINE_AUDITED[p.command.kind]) : undefined) : 'command_refused';
     if (action) {
       await kit.gate.record(request, pull, {
         action,

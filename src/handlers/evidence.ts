@@ -6,6 +6,8 @@
 import { parseCommands, type Command } from '../commands/parse.js';
 import type { Actor, EvidenceEvent } from '../policy/types.js';
 import type { CommentData, ReviewData } from '../github/pulls.js';
+import type { Octokit } from '../github/counter.js';
+import { readEmergencyLabelEvidence, type EmergencyLabelInput } from '../bypass/emergency.js';
 
 /** The head SHAs of a PR with the time each was first seen, oldest first. */
 export type HeadHistory = Array<{ sha: string; at: number }>;
@@ -62,8 +64,9 @@ export function commentEvidence(
 }
 
 /**
- * Seam for the emergency label (built by the bypass area): evidence from who added or removed
- * the PR's emergency label. The gate passes what this returns to the engine unchanged.
+ * Seam for the emergency label (built by the bypass area, src/bypass/emergency.ts): evidence
+ * from who added or removed the PR's emergency label. The gate passes what this returns to the
+ * engine unchanged, and hands it back in its result so a refusal can be answered without a second read.
  */
-export type LabelEvidence = (input: { owner: string; repo: string; number: number; label: string }) => Promise<EvidenceEvent[]>;
-export const noLabelEvidence: LabelEvidence = async () => [];
+export type LabelEvidence = (github: Octokit, input: EmergencyLabelInput) => Promise<EvidenceEvent[]>;
+export const readLabelEvidence: LabelEvidence = readEmergencyLabelEvidence;

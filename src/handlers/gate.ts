@@ -9,7 +9,7 @@ import type { ConfigIssue, ResolvedConfig } from '../config/types.js';
 import type { EscalationPort, EscalationTarget } from '../escalation/types.js';
 import { classify } from '../policy/classify.js';
 import { evaluate } from '../policy/evaluate.js';
-import { WORKFLOW_LABEL, type Actor, type Evaluation, type EvidenceEvent, type Plan, type PrFacts } from '../policy/types.js';
+import { WORKFLOW_LABEL, type Actor, type Evaluation, type Evidence, type EvidenceEvent, type Plan, type PrFacts } from '../policy/types.js';
 import { renderConfigErrors, renderGate, renderItemCheck } from '../report/render.js';
 import type { Clock } from '../util/clock.js';
 import { DAY, type Cache } from '../github/cache.js';
@@ -18,6 +18,7 @@ import { CONFIG_FILE, type ConfigReader } from '../github/config.js';
 import type { Octokit } from '../github/counter.js';
 import type { CommentData, PullData, PullReader, RepoRef, ReviewData, TeamRef } from '../github/pulls.js';
 import { AGGREGATE_CHECK, type CheckOutput, type GitHubWriter } from '../github/writes.js';
+import { isRevertPullRequest } from '../deployments/rollback-checkpoint.js';
 import { commandComments, commentEvidence, reviewEvidence, type HeadHistory, type LabelEvidence } from './evidence.js';
 import type { PrLock } from './lock.js';
 
@@ -31,6 +32,11 @@ export interface GateDeps {
   escalation?: EscalationPort;
   labelEvidence: LabelEvidence;
   clock: Clock;
+  /**
+   * Runs after every evaluation, still under the PR's lock (bypass auditing, maintenance
+   * windows: see bypass.ts), with the evidence that was evaluated.
+   */
+  afterEvaluation?: (request: GateRequest, result: Evaluated) => Promise<void>;
 }
 
 export interface GateRequest {
@@ -46,10 +52,24 @@ export interface GateRequest {
   noHistory?: boolean;
 }
 
+export interface Evaluated {
+  kind: 'evaluated';
+  pull: PullData;
+  plan: Plan;
+  evaluation: Evaluation;
+  /** Everything the engine was given, the emergency label's events included. */
+  evidence: Evidence;
+  /** The emergency label's part of the evidence (empty when the label is not on the PR). */
+  labelEvents: EvidenceEvent[];
+  actors: Map<string, Actor>;
+  config: ResolvedConfig;
+  configVersion: string;
+}
+
 export type GateResult =
   | { kind: 'closed'; pull: PullData }
   | { kind: 'invalid-config'; pull: PullData; errors: ConfigIssue[] }
-  | { kind: 'evaluated'; pull: PullData; plan: Plan; evaluation: Evaluation; actors: Map<string, Actor>; config: ResolvedConfig; configVersion: string };
+  | Evaluated;
 
 /** What the last evaluation of a PR saw, to audit transitions and cancel resolved timers. */
 interface PrState {
@@ -77,6 +97,11 @@ export class Gate {
 
   target(request: Pick<GateRequest, 'installationId' | 'ref' | 'number'>, item: string): EscalationTarget {
     return { installationId: request.installationId, owner: request.ref.owner, repo: request.ref.repo, number: request.number, item };
+  }
+
+  /** The base branch's config as evaluations read it (for a closed PR, which is not evaluated). */
+  loadConfig(request: Pick<GateRequest, 'octokit' | 'ref'>, baseRef: string) {
+    return this.deps.config.load(request.octokit, request.ref.owner, request.ref.repo, baseRef);
   }
 
   run(request: GateRequest): Promise<GateResult> {
@@ -135,7 +160,7 @@ export class Gate {
       changedFiles: pull.totals?.changedFiles ?? files.length,
       additions: pull.totals?.additions ?? files.reduce((s, f) => s + f.additions, 0),
       deletions: pull.totals?.deletions ?? files.reduce((s, f) => s + f.deletions, 0),
-      isRevert: /^Revert "/.test(pull.title) && pull.headRef.startsWith('revert-'),
+      isRevert: isRevertPullRequest(pull.title, pull.body),
       startedAt,
     };
     const plan = classify(facts, config);
@@ -143,12 +168,17 @@ export class Gate {
     const reviews = request.noHistory ? [] : await reader.reviews(octokit, ref, number);
     const comments = request.noHistory ? [] : await reader.comments(octokit, ref, number);
     const actors = await this.lookUpActors(request, plan, reviews, comments);
-    const events: EvidenceEvent[] = [
-      ...reviewEvidence(reviews, actors),
-      ...commentEvidence(comments, actors, heads, plan.items.map((i) => i.name)),
-      ...(plan.emergencyRequested ? await this.deps.labelEvidence({ ...ref, number, label: config.bypass.emergency.label }) : []),
-    ];
-    const evaluation = evaluate(plan, { events }, now);
+    const labelEvents = plan.emergencyRequested
+      ? await this.deps.labelEvidence(octokit, {
+          pr: { installationId: request.installationId, ...ref, number, body: pull.body, headSha: pull.headSha },
+          label: config.bypass.emergency.label,
+          resolveActor: (login) => this.actor(request, plan, login, false),
+        })
+      : [];
+    const evidence: Evidence = {
+      events: [...reviewEvidence(reviews, actors), ...commentEvidence(comments, actors, heads, plan.items.map((i) => i.name)), ...labelEvents],
+    };
+    const evaluation = evaluate(plan, evidence, now);
 
     const notes = files.some((f) => f.path === CONFIG_FILE || f.previousPath === CONFIG_FILE)
       ? [`This pull request changes \`${CONFIG_FILE}\`: that change is ignored here; the base branch's config (\`${pull.baseRef}\`) applies.`]
@@ -181,7 +211,9 @@ export class Gate {
     await this.syncEscalation(request, pull, config, evaluation, state.items ?? {});
     await this.auditTransitions(request, pull, evaluation, state, items, loaded.version);
     await cache.setJson(key, { ...next, verdict: evaluation.verdict.state, items }, 30 * DAY);
-    return { kind: 'evaluated', pull, plan, evaluation, actors, config, configVersion: loaded.version };
+    const result: Evaluated = { kind: 'evaluated', pull, plan, evaluation, evidence, labelEvents, actors, config, configVersion: loaded.version };
+    await this.deps.afterEvaluation?.(request, result);
+    return result;
   }
 
   private async lookUpActors(request: GateRequest, plan: Plan, reviews: ReviewData[], comments: CommentData[]): Promise<Map<string, Actor>> {
@@ -233,10 +265,8 @@ export class Gate {
   private async auditTransitions(request: GateRequest, pull: PullData, evaluation: Evaluation, before: PrState, items: Record<string, string>, configVersion: string): Promise<void> {
     for (const { item, status } of evaluation.items) {
       if (before.items?.[item.name] === status.state) continue;
+      // Bypasses are audited by afterEvaluation (src/bypass), once per decision, not here.
       if (status.state === 'pending') await this.record(request, pull, { action: 'checkpoint_opened', checkpoint: item.name, configVersion });
-      if (status.state === 'bypassed' && status.bypass.kind !== 'emergency') {
-        await this.record(request, pull, { action: 'bypassed', checkpoint: item.name, configVersion, details: { kind: status.bypass.kind } });
-      }
     }
     if (before.verdict !== evaluation.verdict.state) {
       await this.record(request, pull, {

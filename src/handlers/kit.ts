@@ -1,7 +1,9 @@
 /** What every event handler is given: the gate, the writer, the ports, and how to address a PR. */
 import type { Context } from 'probot';
 import type { AuditSink } from '../audit/types.js';
-import type { EscalationPort } from '../escalation/types.js';
+import type { DirectEscalation, EscalationPort } from '../escalation/types.js';
+import type { BypassWiring } from './bypass.js';
+import type { DeploymentWiring } from './deployments.js';
 import type { GitHubWriter } from '../github/writes.js';
 import type { Gate, GateRequest } from './gate.js';
 
@@ -9,7 +11,9 @@ export interface EventKit {
   gate: Gate;
   writer: GitHubWriter;
   audit: AuditSink;
-  escalation?: EscalationPort;
+  escalation?: EscalationPort & DirectEscalation;
+  bypass: BypassWiring;
+  deployments: DeploymentWiring;
   target(context: Context, number: number): Pick<GateRequest, 'octokit' | 'installationId' | 'ref' | 'number'>;
 }
 

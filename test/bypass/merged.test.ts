@@ -37,8 +37,8 @@ const checkRun = (conclusion: string | null, status = 'completed', id = 1) => ({
 describe('after a pull request merges', () => {
   const env = redisDeps('merged');
   const github = githubClient();
-  const escalated: Array<{ target: EscalationTarget; by: string; reason: string }> = [];
-  const escalation = { escalateNow: async (target: EscalationTarget, by: string, reason: string) => void escalated.push({ target, by, reason }) };
+  const escalated: Array<{ target: EscalationTarget; level: number; by: string; reason: string }> = [];
+  const escalation = { escalateTo: async (target: EscalationTarget, level: number, by: string, reason: string) => void escalated.push({ target, level, by, reason }) };
   const deps = { ...env.deps, github, escalation };
   beforeAll(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
@@ -146,7 +146,7 @@ describe('after a pull request merges', () => {
     expect(outcome.compliance).toEqual({ state: 'violation', reason: '`hitl` concluded action_required when the pull request merged' });
     expect(comments).toEqual([expect.stringContaining('🚨 **Compliance violation**: this pull request was merged by @admin-ada around the HITL gate')]);
     expect(escalated.slice(before)).toEqual([
-      { target: { installationId: 99, owner: 'Codertocat', repo: 'Hello-World', number: pr.number, item: 'compliance' }, by: 'hitl', reason: 'compliance violation: `hitl` concluded action_required when the pull request merged' },
+      { target: { installationId: 99, owner: 'Codertocat', repo: 'Hello-World', number: pr.number, item: 'compliance' }, level: 3, by: 'hitl', reason: 'compliance violation: `hitl` concluded action_required when the pull request merged' },
     ]);
     const violations = await env.audit.query({ action: 'compliance_violation' });
     expect(violations).toMatchObject([{ pr: pr.number, actor: 'admin-ada', headSha: pr.headSha, configVersion: 'v9', details: { mergedAt: Date.parse(MERGED_AT) } }]);
