@@ -119,12 +119,12 @@ const visibleCheck = (times: number[], area: string): BenchRow[] => [
 /** Octokit's throttling on: are writes spaced per installation while installations run in parallel? */
 async function spacing(rows: BenchRow[]): Promise<void> {
   const installations = 50;
-  const fleet = await startFleet({ installations, throttle: true, concurrency: installations });
+  const fleet = await startFleet({ installations, throttle: true, deps: { spaceWrites: true }, concurrency: installations });
   try {
     const { results, wallMs } = await drive(fleet, fleet.pulls, installations);
     const stats = fleet.standIn.calls.stats();
     const violations = fleet.standIn.calls.violations();
-    const how = `${installations} installations × 1 PR × 4 events, all installations at once, Octokit throttling on (Probot keys its write limiter by installation id); the stand-in records writes of one installation < 1 s apart and > 80 content creations/min`;
+    const how = `${installations} installations × 1 PR × 4 events, all installations at once, Octokit throttling on (Probot keys its write limiter by installation id) plus HITL's Redis write slots per installation (spaceWrites); the stand-in records writes of one installation < 1 s apart and > 80 content creations/min`;
     rows.push({ area: 'write spacing', metric: 'wall time, 50 installations in parallel', value: round(wallMs / 1000), unit: 's', how: `${results.length} events, ${stats.writes} writes; serialised across installations it would take ≥ ${stats.writes} s` });
     rows.push({ area: 'write spacing', metric: 'write-spacing violations', value: violations.filter((v) => v.kind === 'write-spacing').length, unit: 'count', how });
     rows.push({ area: 'write spacing', metric: 'content-creation violations', value: violations.filter((v) => v.kind === 'content-creation-rate').length, unit: 'count', how });

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { pino } from 'pino';
 import { createNodeMiddleware, createProbot, ProbotOctokit, type Probot } from 'probot';
+import { deleteKeysUnder } from '../escalation/store.js';
 import { createApp, type AppDeps, type HitlApp } from '../handlers/app.js';
 import { startStandIn, type StandIn, type StandInOptions } from './stand-in/index.js';
 import { WebhookDriver, type PullTarget } from './stand-in/webhooks.js';
@@ -125,12 +126,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
 export async function deleteUnder(prefix: string): Promise<void> {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeysUnder(redis, prefix.replace(/:$/, '')); // it appends the ':' itself
   } finally {
     redis.disconnect();
   }
