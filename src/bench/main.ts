@@ -3,11 +3,15 @@
  * an async function returning BenchRows; adding one is one line in SECTIONS.
  */
 import { classifyBench } from './classify.js';
+import { escalationBench } from './escalation.js';
+import { gateBench } from './gate.js';
 import { peakMemory, sampleHeap } from './memory.js';
 import type { BenchRow, BenchSection } from './types.js';
 
 const SECTIONS: BenchSection[] = [
+  gateBench,
   classifyBench,
+  escalationBench,
 ];
 
 const COLUMNS: Array<keyof BenchRow> = ['area', 'metric', 'value', 'unit', 'how'];

@@ -93,13 +93,30 @@ export class GitHubWriter {
     for (let start = 0; start === 0 || start < annotations.length; start += ANNOTATIONS_PER_REQUEST) {
       const batch = annotations.slice(start, start + ANNOTATIONS_PER_REQUEST);
       if (id === undefined) {
-        const { data } = await octokit.request('POST /repos/{owner}/{repo}/check-runs', { ...body(batch), name: output.name, head_sha: sha });
-        id = Number(data.id);
+        id = await this.createCheck(octokit, ref, sha, output.name, body(batch));
       } else {
         await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...body(batch), check_run_id: id });
       }
     }
     return id!;
+  }
+
+  /**
+   * Creates a check run once. A 5xx may come after GitHub created it (the answer was lost), so
+   * the runs on the SHA are listed before trying again: an existing one is updated instead.
+   */
+  private async createCheck(octokit: Octokit, ref: RepoRef, sha: string, name: string, body: Record<string, unknown>): Promise<number> {
+    const create = async () => Number((await octokit.request('POST /repos/{owner}/{repo}/check-runs', { ...body, ...ref, name, head_sha: sha, request: { retries: 0 } })).data.id);
+    try {
+      return await create();
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status !== undefined && status < 500) throw error;
+      const existing = (await this.existingChecks(octokit, ref, sha)).get(name);
+      if (existing === undefined) return create();
+      await octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...body, ...ref, check_run_id: existing });
+      return existing;
+    }
   }
 
   /** Puts the workflow label on and takes stale `hitl:` workflow labels off. */

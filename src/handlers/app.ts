@@ -16,6 +16,7 @@ import { Cache } from '../github/cache.js';
 import { ConfigReader } from '../github/config.js';
 import { countRequests, newCounter, type CallCounter } from '../github/counter.js';
 import { PullReader } from '../github/pulls.js';
+import { harden } from '../github/transport.js';
 import { GitHubWriter } from '../github/writes.js';
 import { onCheckRun } from './check-run.js';
 import { onComment } from './comment.js';
@@ -49,6 +50,8 @@ export interface AppDeps {
   /** Times each webhook delivery (metrics.timeWebhook). */
   timeWebhook?: <T>(event: string, handler: () => Promise<T>) => Promise<T>;
   clock?: Clock;
+  /** Space each installation's writes through Redis across processes (production: true). */
+  spaceWrites?: boolean;
 }
 
 export interface EventCost extends CallCounter {
@@ -68,7 +71,8 @@ export interface HitlApp {
 const MAX_COSTS = 1000;
 
 export function createApp(deps: AppDeps): HitlApp {
-  const cache = new Cache(deps.redis, deps.prefix ?? 'hitl:');
+  const prefix = deps.prefix ?? 'hitl:';
+  const cache = new Cache(deps.redis, prefix);
   const audit = deps.audit ?? new MemoryAuditSink();
   const writer = new GitHubWriter(cache);
   const clock = deps.clock ?? systemClock;
@@ -101,6 +105,7 @@ export function createApp(deps: AppDeps): HitlApp {
     if (!payload.installation) return; // not addressed to an installation: nothing we may act on
     const counter = newCounter();
     countRequests(context.octokit, counter);
+    harden(context.octokit, { redis: deps.redis, prefix, spaceWrites: deps.spaceWrites, installationId: payload.installation.id, log: (message) => context.log.warn(message) });
     const outcome = await timed(context.name, () => handleOnce(deps.redis, dedupeKey(cache, context.id), () => run(context, kit)));
     costs.push({ event: `${context.name}${payload.action ? `.${payload.action}` : ''}`, delivery: context.id, outcome, ...counter });
     if (costs.length > MAX_COSTS) costs.shift();
@@ -113,6 +118,7 @@ export function createApp(deps: AppDeps): HitlApp {
       if (outside) return outside;
       if (!probot) throw new Error('the HITL app is not loaded yet');
       const octokit = await probot.auth(target.installationId);
+      harden(octokit, { redis: deps.redis, prefix, spaceWrites: deps.spaceWrites, installationId: target.installationId, log: (message) => probot?.log.warn(message) });
       const result = await gate.run({ octokit, installationId: target.installationId, ref: { owner: target.owner, repo: target.repo }, number: target.number });
       if (result.kind !== 'evaluated') return { pending: false };
       const found = result.evaluation.items.find((i) => i.item.name === target.item);

@@ -1,7 +1,8 @@
 /**
  * Serialises the evaluations of one pull request: an in-process queue (events of this process
- * run one after another) plus a short Redis lock (across processes). The callback learns
- * whether it had to wait, because then its payload may be older than the last evaluation.
+ * run one after another, a burst coalesced into one waiting run) plus a short Redis lock (across
+ * processes). The callback learns whether it had to wait, because then its payload may be older
+ * than the last evaluation.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
@@ -9,8 +10,17 @@ import { randomUUID } from 'node:crypto';
 
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
+interface Queued {
+  task: (waited: boolean) => Promise<unknown>;
+  result: Promise<unknown>;
+}
+
 export class PrLock {
   private readonly tails = new Map<string, Promise<unknown>>();
+  /** The one evaluation per key waiting for the running one; a newer caller takes its place. */
+  private readonly queued = new Map<string, Queued>();
+  /** Evaluations that were never run because a newer one replaced them while they waited. */
+  coalesced = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -18,12 +28,33 @@ export class PrLock {
     private readonly maxWaitMs = 10_000,
   ) {}
 
+  /**
+   * Runs `task` alone for `key`. While one runs, later callers share a single queued run of the
+   * newest task: each evaluation reads fresh facts, so the waiting older ones would only repeat
+   * its work and its writes. Every caller of one key must expect the same result type.
+   */
   async run<T>(key: string, task: (waited: boolean) => Promise<T>): Promise<T> {
+    const waiting = this.queued.get(key);
+    if (waiting) {
+      waiting.task = task;
+      this.coalesced++;
+      return waiting.result as Promise<T>;
+    }
     const previous = this.tails.get(key);
-    const mine = (previous ?? Promise.resolve()).catch(() => undefined).then(() => this.withRedisLock(key, previous !== undefined, task));
+    let mine: Promise<unknown>;
+    if (previous === undefined) {
+      mine = this.withRedisLock(key, false, task);
+    } else {
+      const entry: Queued = { task, result: Promise.resolve() };
+      mine = entry.result = previous.catch(() => undefined).then(() => {
+        this.queued.delete(key);
+        return this.withRedisLock(key, true, entry.task);
+      });
+      this.queued.set(key, entry);
+    }
     this.tails.set(key, mine);
     try {
-      return await mine;
+      return (await mine) as T;
     } finally {
       if (this.tails.get(key) === mine) this.tails.delete(key);
     }
