@@ -1,0 +1,65 @@
+/**
+ * The production factory under test: one createHitl on real Redis (own prefix), loaded into a
+ * test Probot, its route handlers collected; GitHub is nock. Unmatched requests are kept, so a
+ * test can show that nothing it did not expect was asked of GitHub.
+ */
+import nock from 'nock';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Probot } from 'probot';
+import { createHitl, type Hitl } from '../../src/index.js';
+import { testProbot } from '../helpers/probot.js';
+import { testRedis, type TestRedis } from '../helpers/redis.js';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean | void | Promise<boolean | void>;
+
+export interface AppUnderTest {
+  hitl: Hitl;
+  probot: Probot;
+  handlers: RouteHandler[];
+  redis: TestRedis;
+  /** Requests nock could not match since the last call to `unmatched()`. */
+  unmatched(): string[];
+  deliver(name: string, payload: unknown): Promise<void>;
+  /** Mocks what the app reads only once and then caches (installation token, the org's defaults). */
+  firstContact(scope: nock.Scope, mock: () => void): void;
+  close(): Promise<void>;
+}
+
+let delivery = 0;
+
+export async function startApp(area: string, now: () => number, env: NodeJS.ProcessEnv = {}): Promise<AppUnderTest> {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+  const redis = testRedis(area);
+  const hitl = await createHitl({ env: { HITL_REDIS_PREFIX: redis.prefix, APP_ID: '123', ...env }, clock: now, defaultMetrics: false });
+  const probot = testProbot();
+  const handlers: RouteHandler[] = [];
+  await probot.load((app) => hitl.app(app, { addHandler: (h: RouteHandler) => void handlers.push(h), cwd: process.cwd() } as never));
+  let missed: string[] = [];
+  const onMiss = (req: { method?: string; path?: string }) => void missed.push(`${req.method} ${req.path}`);
+  nock.emitter.on('no match', onMiss);
+  let contacted = false;
+  return {
+    hitl,
+    probot,
+    handlers,
+    redis,
+    unmatched: () => {
+      const seen = missed;
+      missed = [];
+      return seen;
+    },
+    firstContact(_scope, mock) {
+      if (!contacted) mock();
+      contacted = true;
+    },
+    deliver: (name, payload) => probot.receive({ id: `${area}-${++delivery}`, name, payload } as never),
+    async close() {
+      nock.emitter.removeListener('no match', onMiss);
+      await hitl.close();
+      await redis.close();
+      nock.cleanAll();
+      nock.enableNetConnect();
+    },
+  };
+}
