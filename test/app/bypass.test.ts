@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import nock from 'nock';
 import { checkRunCreated, expectWrite, github, mockComments, mockConfig, mockFiles, mockNoOrgConfig, mockPermission, mockReviews, mockToken } from '../helpers/github.js';
 import { pullRequestEvent } from '../helpers/webhooks.js';
-import { startApp, type AppUnderTest } from './harness.js';
+import { samples, serveHandlers, startApp, type AppUnderTest } from './harness.js';
 
 const NOW = Date.parse('2026-11-24T11:00:00Z');
 const CONFIG = `
@@ -15,12 +15,22 @@ bypass:
 `;
 const JUSTIFIED = 'Fixes the outage.\n\nEmergency: checkout is down for every EU customer since 09:12\n';
 let app: AppUnderTest;
+let scrape: () => Promise<Map<string, number>>;
+let before: Map<string, number>;
+let closeServer: () => Promise<void>;
 
 beforeAll(async () => {
   app = await startApp('app-bypass', () => NOW);
+  const served = await serveHandlers(app.handlers);
+  closeServer = served.close;
+  scrape = async () => samples(await (await fetch(`${served.url}/metrics`)).text());
+  before = await scrape();
 });
 afterEach(() => nock.cleanAll());
-afterAll(() => app.close());
+afterAll(async () => {
+  await closeServer();
+  await app.close();
+});
 
 const labelEvent = (login: string) => ({ id: 1, event: 'labeled', actor: { login, id: 1, type: 'User' }, created_at: '2026-11-24T10:50:00Z', label: { name: 'emergency', color: 'ff0000' } });
 
@@ -83,5 +93,57 @@ describe('emergency label through the app', () => {
     expect(replies).toEqual([{ body: expect.stringContaining('The `emergency` label added by @mallory does not bypass the gate: @mallory may not bypass (needs on_call_engineer or technical_lead)') }]);
     expect(await app.hitl.audit.query({ action: 'bypassed', repo: 'acme/widgets' })).not.toContainEqual(expect.objectContaining({ pr: 30 }));
     expect(await app.hitl.audit.query({ action: 'command_refused' })).toMatchObject([{ pr: 30, actor: 'mallory', details: { kind: 'emergency', via: 'label' } }]);
+  });
+});
+
+function merged(number: number, mergedBy: string) {
+  const payload = pullRequestEvent('closed', { number, body: JUSTIFIED, labels: ['emergency'], headSha: `head${number}` });
+  Object.assign(payload.pull_request, { state: 'closed', merged: true, merged_at: '2026-11-24T11:00:30Z', merged_by: { login: mergedBy, type: 'User' } });
+  return payload;
+}
+
+describe('merges through the app', () => {
+  it('opens the post-implementation review issue when a PR merges with the emergency bypass in force', async () => {
+    const scope = github();
+    mockConfig(scope, CONFIG);
+    scope.get('/repos/acme/widgets/commits/head20/check-runs').query({ check_name: 'hitl', filter: 'latest', per_page: 100 }).reply(200, { total_count: 1, check_runs: [{ id: 21, name: 'hitl', status: 'completed', conclusion: 'success', started_at: '2026-11-24T10:55:00Z' }] });
+    scope.get('/repos/acme/widgets/issues').query({ labels: 'hitl:post-review', state: 'all', per_page: 100 }).reply(200, []);
+    const issues = expectWrite(scope, 'post', '/issues', { number: 77 }, 201);
+    await app.deliver('pull_request', merged(20, 'olive'));
+    expect(app.unmatched()).toEqual([]);
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(issues).toEqual([expect.objectContaining({ assignees: ['olive'], labels: ['hitl:post-review'], title: expect.stringContaining('#20') })]);
+    expect(issues[0].body).toContain('checkout is down for every EU customer since 09:12');
+    expect(await app.hitl.audit.query({ action: 'compliance_violation' })).toEqual([]);
+  });
+
+  it('comments a compliance violation and audits it when an admin merges while hitl was pending', async () => {
+    const scope = github();
+    mockConfig(scope, CONFIG);
+    scope.get('/repos/acme/widgets/commits/head30/check-runs').query({ check_name: 'hitl', filter: 'latest', per_page: 100 }).reply(200, { total_count: 1, check_runs: [{ id: 31, name: 'hitl', status: 'in_progress', conclusion: null, started_at: '2026-11-24T10:55:00Z' }] });
+    const comments = expectWrite(scope, 'post', '/issues/30/comments', { id: 302 }, 201);
+    const payload = merged(30, 'admin-ada');
+    await app.deliver('pull_request', payload);
+    expect(app.unmatched()).toEqual([]);
+    expect(scope.pendingMocks()).toEqual([]);
+    expect(comments).toEqual([{ body: expect.stringContaining('🚨 **Compliance violation**: this pull request was merged by @admin-ada around the HITL gate') }]);
+    const violations = await app.hitl.audit.query({ action: 'compliance_violation' });
+    expect(violations).toMatchObject([{ repo: 'acme/widgets', pr: 30, actor: 'admin-ada', headSha: 'head30' }]);
+    const stream = await app.redis.redis.xrange(`${app.redis.prefix}audit`, '-', '+');
+    expect(stream.filter(([, fields]) => fields.join(' ').includes('compliance_violation'))).toHaveLength(1);
+    expect((await app.hitl.engine.listPending()).filter((p) => p.item === 'compliance')).toMatchObject([{ number: 30, level: 3 }]);
+  });
+});
+});
+
+describe('/metrics after this file\'s scripted run', () => {
+  it('moved the bypass, violation and webhook counters by exactly what happened above', async () => {
+    const after = await scrape();
+    const moved = (sample: string) => (after.get(sample) ?? 0) - (before.get(sample) ?? 0);
+    expect(moved('hitl_bypasses_total{kind="emergency"}')).toBe(1);
+    expect(moved('hitl_compliance_violations_total')).toBe(1);
+    // Two labelings and two merges.
+    expect(moved('hitl_webhook_duration_seconds_count{event="pull_request"}')).toBe(4);
+    expect(moved('hitl_webhook_duration_seconds_count{event="issue_comment"}')).toBe(0);
   });
 });

@@ -4,7 +4,8 @@
  * test can show that nothing it did not expect was asked of GitHub.
  */
 import nock from 'nock';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Probot } from 'probot';
 import { createHitl, type Hitl } from '../../src/index.js';
 import { testProbot } from '../helpers/probot.js';
@@ -36,7 +37,11 @@ export async function startApp(area: string, now: () => number, env: NodeJS.Proc
   const handlers: RouteHandler[] = [];
   await probot.load((app) => hitl.app(app, { addHandler: (h: RouteHandler) => void handlers.push(h), cwd: process.cwd() } as never));
   let missed: string[] = [];
-  const onMiss = (req: { method?: string; path?: string }) => void missed.push(`${req.method} ${req.path}`);
+  // Loopback requests (our own server) pass through nock as "no match" too: only GitHub's count.
+  const onMiss = (req: { method?: string; path?: string; host?: string; hostname?: string }) => {
+    if ((req.hostname ?? req.host ?? '').startsWith('127.0.0.1')) return;
+    missed.push(`${req.method} ${req.path}`);
+  };
   nock.emitter.on('no match', onMiss);
   let contacted = false;
   return {
@@ -62,4 +67,25 @@ export async function startApp(area: string, now: () => number, env: NodeJS.Proc
       nock.enableNetConnect();
     },
   };
+}
+
+/** Serves route handlers on a loopback port the way Probot's server chains them (first to answer wins, else 404). */
+export async function serveHandlers(handlers: readonly RouteHandler[]): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(async (req, res) => {
+    for (const handler of handlers) if (await handler(req, res)) return;
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** Prometheus text as sample → value (`name{labels}` keys, as exposed). */
+export function samples(text: string): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /^([a-z_:]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (match) map.set(match[1]!, Number(match[2]));
+  }
+  return map;
 }
