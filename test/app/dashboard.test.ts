@@ -1,11 +1,11 @@
 /** The dashboard and /metrics served by Probot's own Server (as `npm start` does), on a loopback port. */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createServer } from 'node:net';
 import { pino } from 'pino';
 import { Probot, Server } from 'probot';
 import { createHitl, type Hitl } from '../../src/index.js';
 import { APP_ID, WEBHOOK_SECRET } from '../helpers/probot.js';
 import { testRedis } from '../helpers/redis.js';
+import { freePort } from './harness.js';
 
 const NOW = Date.parse('2026-11-24T11:00:00Z');
 const TOKEN = 'dashboard-secret-for-tests';
@@ -14,14 +14,6 @@ const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (stops.length > 0) await stops.pop()!();
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** createHitl loaded into Probot's Server; returns its base URL. */
 async function serve(env: NodeJS.ProcessEnv): Promise<{ url: string; hitl: Hitl }> {

@@ -5,7 +5,7 @@
  */
 import nock from 'nock';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import type { Probot } from 'probot';
 import { createHitl, type Hitl } from '../../src/index.js';
 import { testProbot } from '../helpers/probot.js';
@@ -88,4 +88,13 @@ export function samples(text: string): Map<string, number> {
     if (match) map.set(match[1]!, Number(match[2]));
   }
   return map;
+}
+
+/** A loopback port free right now (Probot's Server treats port 0 as "use 3000"). */
+export async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
