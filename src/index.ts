@@ -58,8 +58,11 @@ async function assertRedisAnswers(url: string): Promise<void> {
   try {
     await probe.connect();
     await probe.ping();
+    await probe.quit();
   } finally {
-    probe.disconnect();
+    // After a failed connect the socket is already closed: disconnecting it again would arm
+    // ioredis' 2 s "destroy if still open" timer that nothing clears, holding the process open.
+    if (probe.status !== 'end') probe.disconnect();
   }
 }
 

@@ -187,7 +187,7 @@ export class Gate {
       { name: AGGREGATE_CHECK, ...checkState(evaluation.verdict.state), ...renderGate({ plan, evaluation, notes }) },
       ...evaluation.items
         .filter((i) => i.item.kind === 'checkpoint')
-        .map((i): CheckOutput => ({ name: `${AGGREGATE_CHECK}/${i.item.name}`, ...itemCheckState(i.status.state), ...renderItemCheck(plan, i) })),
+        .map((i): CheckOutput => ({ name: `${AGGREGATE_CHECK}/${i.item.name}`, ...itemCheckState(i.status.state), ...renderItemCheck(i) })),
     ];
     await writer.syncChecks(octokit, ref, pull.headSha, outputs, mayExist);
     await writer.syncWorkflowLabel(octokit, ref, pull, WORKFLOW_LABEL[evaluation.workflow]);

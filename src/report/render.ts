@@ -1,7 +1,7 @@
 /**
  * Pure markdown for everything HITL shows on GitHub: the `hitl` check (a table of gate items),
  * the `hitl/<checkpoint>` checks, `/hitl status` and `/hitl help` replies, and config errors
- * (with check-run annotations). `renderPlan` shows a plan before anyone acted (`hitl plan`).
+ * (with check-run annotations). `hitl plan` has its own report (src/cli/plan-report.ts).
  */
 import { HELP_TEXT } from '../commands/parse.js';
 import type { ConfigIssue } from '../config/types.js';
@@ -54,39 +54,38 @@ function statusText(status: ItemStatus): string {
   }
 }
 
-function criteriaText(item: GateItem, status?: ItemStatus): string {
+function criteriaText(item: GateItem, status: ItemStatus): string {
   if (item.criteria.length === 0) return '—';
-  const ticked = status && 'criteria' in status ? new Map(status.criteria.map((c) => [c.name, c.ticked])) : new Map<string, boolean>();
+  const ticked = 'criteria' in status ? new Map(status.criteria.map((c) => [c.name, c.ticked])) : new Map<string, boolean>();
   return item.criteria.map((c) => `${ticked.get(c) ? '☑' : '☐'} ${c}`).join('<br>');
 }
 
-function approvalsText(item: GateItem, status?: ItemStatus): string {
-  const records = status && 'approvals' in status ? status.approvals : [];
+function approvalsText(item: GateItem, status: ItemStatus): string {
+  const records = 'approvals' in status ? status.approvals : [];
   const who = records.map((r) => `@${r.by}`).join(', ');
   return `${records.length}/${item.approvals}${who ? ` (${who})` : ''}`;
 }
 
-function itemRow(plan: Plan, item: GateItem, status: ItemStatus | undefined, level: number | undefined): string {
-  const open = status === undefined || status.state === 'pending';
-  const deadline = status?.state === 'pending' ? status.deadline : plan.pr.startedAt + item.timeoutMs;
+function itemRow(item: GateItem, status: ItemStatus, level: number | undefined): string {
+  const open = status.state === 'pending';
   return `| ${[
     `\`${item.name}\``,
-    status ? statusText(status) : 'to approve',
+    statusText(status),
     approversText(item),
     approvalsText(item, status),
     criteriaText(item, status),
-    open ? `${when(deadline)} (${hours(item.timeoutMs)})` : '—',
+    status.state === 'pending' ? `${when(status.deadline)} (${hours(item.timeoutMs)})` : '—',
     level === undefined ? '—' : `level ${level}`,
     open ? `\`${approveCommand(item)}\`` : '—',
   ].map(cell).join(' | ')} |`;
 }
 
-function itemsTable(plan: Plan, rows: Array<{ item: GateItem; status?: ItemStatus }>, levels: Record<string, number>): string {
+function itemsTable(rows: readonly ItemEvaluation[], levels: Record<string, number>): string {
   if (rows.length === 0) return 'No human checkpoint is needed.';
   return [
     '| Checkpoint | Status | Approvers | Approvals | Criteria | SLA deadline | Escalation | To approve |',
     '|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => itemRow(plan, r.item, r.status, levels[r.item.name])),
+    ...rows.map((r) => itemRow(r.item, r.status, levels[r.item.name])),
   ].join('\n');
 }
 
@@ -103,13 +102,6 @@ const criteriaHint = (plan: Plan) =>
     ? '\n\nCriteria are met by ticking `- [x] <criterion>` in the pull request description.'
     : '';
 
-/** The plan alone, before any approval: for `hitl plan` and the first look at a PR. */
-export function renderPlan(plan: Plan): string {
-  return limit(
-    `**Workflow: ${WORKFLOW_NAME[plan.workflow]}**\n\n${reasonsText(plan)}\n\n${itemsTable(plan, plan.items.map((item) => ({ item })), {})}${criteriaHint(plan)}`,
-  );
-}
-
 export interface GateReportInput {
   plan: Plan;
   evaluation: Evaluation;
@@ -120,12 +112,14 @@ export interface GateReportInput {
 }
 
 export function renderGate({ plan, evaluation, notes = [], levels = {} }: GateReportInput): CheckText {
-  const title = `${WORKFLOW_NAME[evaluation.workflow]}: ${evaluation.verdict.summary}`;
+  // An emergency bypass names its author in the title, where reviewers and branch protection look first.
+  const by = evaluation.bypass && evaluation.verdict.state === 'pass' ? ` by @${evaluation.bypass.by}` : '';
+  const title = `${WORKFLOW_NAME[evaluation.workflow]}: ${evaluation.verdict.summary}${by}`;
   const parts = [
     ...notes.map((n) => `> ${n}`),
     `**Workflow: ${WORKFLOW_NAME[evaluation.workflow]}** (${evaluation.verdict.state})`,
     reasonsText(plan),
-    itemsTable(plan, evaluation.items, levels),
+    itemsTable(evaluation.items, levels),
   ];
   if (evaluation.hold) parts.push(`🛑 On hold by @${evaluation.hold.by}: \`/unhold\` releases it.`);
   if (evaluation.bypass) parts.push(`⚠️ Emergency bypass by @${evaluation.bypass.by}: ${evaluation.bypass.justification}`);
@@ -133,11 +127,11 @@ export function renderGate({ plan, evaluation, notes = [], levels = {} }: GateRe
 }
 
 /** The `hitl/<checkpoint>` check of one gate item. */
-export function renderItemCheck(plan: Plan, { item, status }: ItemEvaluation): CheckText {
+export function renderItemCheck({ item, status }: ItemEvaluation): CheckText {
   const reasons = item.reasons.map((r) => `- ${r.detail}`).join('\n');
   return {
     title: `${item.name}: ${statusText(status)}`.slice(0, 250),
-    summary: limit([item.kind === 'checkpoint' ? `Switched on by:\n${reasons}` : '', itemsTable(plan, [{ item, status }], {})].filter(Boolean).join('\n\n')),
+    summary: limit([item.kind === 'checkpoint' ? `Switched on by:\n${reasons}` : '', itemsTable([{ item, status }], {})].filter(Boolean).join('\n\n')),
   };
 }
 

@@ -1,5 +1,5 @@
 /** The production factory, wired end to end: real Redis under a test prefix, GitHub faked with nock. */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import nock from 'nock';
 import { createHitl, type Hitl } from '../../src/index.js';
 import { checkRunCreated, expectWrite, github, mockConfig, mockFiles, mockNoOrgConfig, mockToken } from '../helpers/github.js';
@@ -24,8 +24,23 @@ afterAll(async () => {
 });
 
 describe('the wired app', () => {
-  it('fails fast when Redis does not answer', async () => {
-    await expect(createHitl({ env: { REDIS_URL: 'redis://127.0.0.1:1' }, defaultMetrics: false })).rejects.toThrow();
+  it('fails fast when Redis does not answer, leaving no timer that would hold the process open', async () => {
+    const original = globalThis.setTimeout;
+    const armed: NodeJS.Timeout[] = [];
+    const spy = jest.spyOn(globalThis, 'setTimeout').mockImplementation(((...args: Parameters<typeof setTimeout>) => {
+      const timer = original(...args);
+      if (new Error().stack?.includes('ioredis')) armed.push(timer);
+      return timer;
+    }) as typeof setTimeout);
+    try {
+      await expect(createHitl({ env: { REDIS_URL: 'redis://127.0.0.1:1' }, defaultMetrics: false })).rejects.toThrow();
+    } finally {
+      spy.mockRestore();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    // A Redis client's timer still armed here would keep the process (or Jest) alive after the failure.
+    const live = (t: NodeJS.Timeout) => t.hasRef() && !(t as unknown as { _destroyed: boolean })._destroyed;
+    expect(armed.filter(live)).toEqual([]);
   });
 
   it('posts the check for an opened PR, writes its audit entries to the Redis stream and counts them in /metrics', async () => {

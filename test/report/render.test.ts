@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/types.js';
 import { classify } from '../../src/policy/classify.js';
 import { evaluate } from '../../src/policy/evaluate.js';
-import { MAX_SUMMARY_CHARS, renderConfigErrors, renderGate, renderPlan } from '../../src/report/render.js';
+import { MAX_SUMMARY_CHARS, renderConfigErrors, renderGate } from '../../src/report/render.js';
 import { actor, file, prFacts, T0 } from '../helpers/facts.js';
 
 function config(text?: string): ResolvedConfig {
@@ -13,11 +13,11 @@ function config(text?: string): ResolvedConfig {
 }
 
 describe('report rendering', () => {
-  it('renders a plan without an evaluation: workflow, reasons, approvers, criteria, deadline and the approve command', () => {
+  it('renders a fresh gate: workflow, reasons, approvers, criteria, deadline and the approve command', () => {
     const plan = classify(prFacts({ files: [file('src/auth/login.ts', 20)] }), config());
-    const text = renderPlan(plan);
-    expect(text).toContain('**Workflow: expert review**');
-    expect(text).toContain('| `security_review` | to approve | security_team | 0/1 | ☐ security_assessment');
+    const text = renderGate({ plan, evaluation: evaluate(plan, { events: [] }, T0) }).summary;
+    expect(text).toContain('**Workflow: expert review** (pending)');
+    expect(text).toContain('| `security_review` | ⏳ pending | security_team | 0/1 | ☐ security_assessment');
     expect(text).toContain('2026-11-25T09:00:00Z (24 h)');
     expect(text).toContain('`/approve security_review`');
   });

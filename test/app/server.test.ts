@@ -1,0 +1,99 @@
+/**
+ * `npm start` for real: the built server (lib/server.js) as a child process, against the local
+ * Redis under a test prefix and a dead loopback "GitHub". Bounded: each process gets seconds.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { testRedis } from '../helpers/redis.js';
+import { freePort } from './harness.js';
+
+const redis = testRedis('app-server');
+const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } }).privateKey;
+const started: ChildProcess[] = [];
+
+beforeAll(() => {
+  // What `npm start` runs first (prestart).
+  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+}, 60_000);
+afterAll(async () => {
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+  await redis.close();
+});
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  output: () => { stdout: string; stderr: string };
+  exited: Promise<number | null>;
+}
+
+async function start(env: NodeJS.ProcessEnv): Promise<Running> {
+  const port = await freePort();
+  const dead = await freePort(); // nothing listens there: a GitHub that never answers
+  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', GHE_HOST: `127.0.0.1:${dead}`, GHE_PROTOCOL: 'http', LOG_LEVEL: 'warn', HITL_REDIS_PREFIX: redis.prefix };
+  const child = spawn(process.execPath, ['lib/server.js'], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, url: `http://127.0.0.1:${port}`, output: () => ({ stdout, stderr }), exited };
+}
+
+/** Polls until the server answers at all (it listens once Redis answered and the app loaded). */
+async function ready(url: string, path = '/metrics', within = 15_000): Promise<void> {
+  const until = Date.now() + within;
+  for (;;) {
+    try {
+      await fetch(`${url}${path}`);
+      return;
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+const withTimeout = <T>(promise: Promise<T>, ms: number) =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within ${ms} ms`)), ms).unref())]);
+
+describe('npm start', () => {
+  it('serves webhooks (a bad signature is refused with 400) and /metrics, and exits 0 promptly on SIGTERM', async () => {
+    const server = await start({ APP_ID: '123', PRIVATE_KEY: privateKey, WEBHOOK_SECRET: `secret-${randomUUID()}`, REDIS_URL: 'redis://127.0.0.1:6379' });
+    await ready(server.url);
+    const webhook = await fetch(`${server.url}/api/github/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
+      body: JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1 }),
+    });
+    expect(webhook.status).toBe(400);
+    const metrics = await fetch(`${server.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toContain('# TYPE hitl_webhook_duration_seconds histogram');
+    expect(text).toContain('process_cpu_user_seconds_total');
+    server.child.kill('SIGTERM');
+    expect(await withTimeout(server.exited, 10_000)).toBe(0);
+    expect(server.output().stderr).not.toContain('BEGIN RSA PRIVATE KEY');
+  }, 30_000);
+
+  it('serves Probot’s setup page without APP_ID, with no Redis needed', async () => {
+    const server = await start({ REDIS_URL: 'redis://127.0.0.1:1' });
+    await ready(server.url, '/probot');
+    const page = await fetch(`${server.url}/probot`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/Register GitHub App/i);
+    server.child.kill('SIGTERM');
+    await withTimeout(server.exited, 10_000);
+  }, 30_000);
+
+  it('exits 1 at once with one line saying how to get Redis when REDIS_URL does not answer', async () => {
+    const server = await start({ APP_ID: '123', PRIVATE_KEY: privateKey, WEBHOOK_SECRET: 'x', REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(await withTimeout(server.exited, 10_000)).toBe(1);
+    const lines = server.output().stderr.trim().split('\n');
+    expect(lines).toEqual(['hitl: cannot reach Redis at redis://127.0.0.1:1: start one (redis-server --port 6379) or set REDIS_URL']);
+  }, 30_000);
+});
