@@ -76,7 +76,7 @@ export function createApp(deps: AppDeps): HitlApp {
   const audit = deps.audit ?? new MemoryAuditSink();
   const writer = new GitHubWriter(cache);
   const clock = deps.clock ?? systemClock;
-  const bypass: BypassWiring = { audit, once: new OnceMarkers(deps.redis, deps.prefix ?? 'hitl:'), now: clock, queue: deps.maintenanceQueue };
+  const bypass: BypassWiring = { audit, once: new OnceMarkers(deps.redis, prefix), now: clock, queue: deps.maintenanceQueue };
   const gate = new Gate({
     cache,
     config: new ConfigReader(cache),
@@ -89,7 +89,6 @@ export function createApp(deps: AppDeps): HitlApp {
     clock,
     afterEvaluation: auditEvaluation(bypass),
   });
-  const prefix = deps.prefix ?? 'hitl:';
   const deployments: DeploymentWiring = {
     pending: new PendingDeployments(deps.redis, `${prefix}deploy:`),
     records: new RollbackRecords(deps.redis, `${prefix}rollback:`),
