@@ -19,6 +19,7 @@ import { BuildFailureWatch, routeGate, type WorkflowRunPayload } from './escalat
 import { channelsFromEnv } from './escalation/channels.js';
 import { EscalationEngine } from './escalation/engine.js';
 import type { GatePort } from './escalation/types.js';
+import { harden } from './github/transport.js';
 import { createApp, type AppDeps, type HitlApp } from './handlers/app.js';
 import { createMetrics, type HitlMetrics } from './metrics/metrics.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -39,6 +40,11 @@ export interface HitlOptions {
   defaultMetrics?: boolean;
   /** First retry delay of a failed escalation job (tests shorten it). */
   retryDelayMs?: number;
+  /**
+   * Space GitHub writes per installation through Redis (≥ 1 s apart, ≤ 80 content creations a
+   * minute, across replicas). On in production; tests against nock turn it off to run fast.
+   */
+  spaceWrites?: boolean;
 }
 
 export interface Hitl {
@@ -91,9 +97,13 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
   };
 
   let probot: Probot | undefined;
+  const spaceWrites = options.spaceWrites ?? true;
+  // Escalation and maintenance-summary writes share the installation's write slots with the gate.
   const installation = async (id: number) => {
     if (!probot) throw new Error('the HITL app is not loaded yet');
-    return probot.auth(id);
+    const octokit = await probot.auth(id);
+    harden(octokit, { redis, prefix, installationId: id, spaceWrites, log: (message) => probot?.log.warn(message) });
+    return octokit;
   };
   // The engine asks back through the PR gate and the build watch, which both need the engine: bound late.
   let gate: GatePort | undefined;
@@ -112,7 +122,7 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
   const workerConnection = { url: redisUrl, maxRetriesPerRequest: null } as ConnectionOptions;
   const summaries: Worker = createWindowSummaryWorker(workerConnection, { audit, once: new OnceMarkers(redis, prefix), now: clock, getGitHub: installation }, { prefix: queuePrefix });
 
-  const hitlApp = createApp({ redis, prefix, audit, escalation: engine, maintenanceQueue, clock, appId, timeWebhook: metrics.timeWebhook });
+  const hitlApp = createApp({ redis, prefix, audit, escalation: engine, maintenanceQueue, clock, appId, timeWebhook: metrics.timeWebhook, spaceWrites });
   gate = routeGate(hitlApp.gatePort, watch);
 
   const dashboard = createDashboard({

@@ -23,7 +23,15 @@ async function main(): Promise<void> {
     console.error(`hitl: cannot reach Redis at ${redacted(url)}: start one (redis-server --port 6379) or set REDIS_URL`);
     process.exit(1);
   }
-  const server = await run(hitl.app, { Octokit: ProbotOctokit.plugin(githubMetricsPlugin(hitl.metrics)) });
+  // HITL spaces writes per installation and retries 5xx and secondary limits itself
+  // (src/github/transport.ts); Probot's own throttling would queue every installation behind one
+  // write a second, and its retry plugin would repeat what the transport already retries.
+  const Octokit = ProbotOctokit.plugin(githubMetricsPlugin(hitl.metrics)).defaults((options: Record<string, unknown>) => ({
+    ...options,
+    throttle: { enabled: false },
+    retry: { enabled: false },
+  }));
+  const server = await run(hitl.app, { Octokit });
   const stop = async () => {
     await server.stop();
     await hitl.close();

@@ -18,7 +18,7 @@ afterEach(async () => {
 /** createHitl loaded into Probot's Server; returns its base URL. */
 async function serve(env: NodeJS.ProcessEnv): Promise<{ url: string; hitl: Hitl }> {
   const redis = testRedis('app-web');
-  const hitl = await createHitl({ env: { HITL_REDIS_PREFIX: redis.prefix, APP_ID: String(APP_ID), ...env }, clock: () => NOW, defaultMetrics: false });
+  const hitl = await createHitl({ env: { HITL_REDIS_PREFIX: redis.prefix, APP_ID: String(APP_ID), ...env }, clock: () => NOW, defaultMetrics: false, spaceWrites: false });
   const port = await freePort();
   const log = pino({ level: 'silent' });
   const server = new Server({ port, host: '127.0.0.1', log, Probot: Probot.defaults({ appId: APP_ID, privateKey: 'unused-in-these-tests', secret: WEBHOOK_SECRET, log }) });

@@ -14,7 +14,7 @@ let hitl: Hitl;
 beforeAll(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
-  hitl = await createHitl({ env: { HITL_REDIS_PREFIX: redis.prefix, APP_ID: '123' }, clock: () => NOW, defaultMetrics: false });
+  hitl = await createHitl({ env: { HITL_REDIS_PREFIX: redis.prefix, APP_ID: '123' }, clock: () => NOW, defaultMetrics: false, spaceWrites: false });
 });
 afterAll(async () => {
   await hitl.close();

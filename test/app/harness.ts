@@ -32,7 +32,7 @@ export async function startApp(area: string, now: () => number, env: NodeJS.Proc
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
   const redis = testRedis(area);
-  const hitl = await createHitl({ env: { HITL_REDIS_PREFIX: redis.prefix, APP_ID: '123', ...env }, clock: now, defaultMetrics: false });
+  const hitl = await createHitl({ env: { HITL_REDIS_PREFIX: redis.prefix, APP_ID: '123', ...env }, clock: now, defaultMetrics: false, spaceWrites: false });
   const probot = testProbot();
   const handlers: RouteHandler[] = [];
   await probot.load((app) => hitl.app(app, { addHandler: (h: RouteHandler) => void handlers.push(h), cwd: process.cwd() } as never));
