@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { EnsureInput, EscalationLevel, EscalationSubject, EscalationTarget, NotifySettings, PendingItem } from './types.js';
 import { itemId } from './ladder.js';
+import { deleteKeysStartingWith } from '../util/redis-keys.js';
 
 export interface ItemState extends PendingItem {
   id: string;
@@ -165,12 +166,7 @@ export function toPendingItem(state: ItemState): PendingItem {
   return item;
 }
 
-/** Deletes every key under `prefix:` with SCAN (never FLUSHDB: the server may be shared); for tests, the bench and uninstall. */
-export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+/** Deletes every key under `prefix:`; for tests, the bench and uninstall. */
+export function deleteKeysUnder(redis: Redis, prefix: string): Promise<void> {
+  return deleteKeysStartingWith(redis, `${prefix}:`);
 }

@@ -93,12 +93,4 @@ export class PrivateRedis {
 /** A key prefix of our own on the shared test Redis (never flushed: other tests use it too). */
 export const testPrefix = (area: string) => `hitl-test:${area}:${Math.random().toString(36).slice(2, 10)}:`;
 
-/** Deletes every key under a prefix (SCAN, never FLUSHDB). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
+export { deleteKeysStartingWith as deletePrefix } from '../../src/util/redis-keys.js';
