@@ -5,7 +5,7 @@
  */
 import type { Context } from 'probot';
 import type { AuditAction } from '../audit/types.js';
-import { parseCommands, type Command } from '../commands/parse.js';
+import { parseCommands, type Command, type ParsedCommand } from '../commands/parse.js';
 import { isBotLogin } from '../policy/roles.js';
 import { renderHelp, renderStatus } from '../report/render.js';
 import { DEPLOY_COMMAND_TARGET } from '../deployments/gate.js';
@@ -34,7 +34,20 @@ export async function onComment(context: Context<'issue_comment.created'>, kit: 
   if (deploy.length === parsed.length) return; // only deploy decisions: the gate has nothing to judge
   const request = kit.target(context, issue.number);
   const { ref, octokit } = request;
-  const result = await kit.gate.run(request);
+  let judged: Array<{ parsed: ParsedCommand; judgement: Judgement }> = [];
+  // Judged and applied before the checks are written, so an accepted /ack or /escalate shows on them now.
+  const result = await kit.gate.run({
+    ...request,
+    beforeRender: async ({ plan, evaluation, actors }) => {
+      const actor = actors.get(author.login.toLowerCase()) ?? (await kit.gate.actor(request, plan, author.login, false));
+      judged = parseCommands(comment.body ?? '', [...plan.items.map((i) => i.name), DEPLOY_COMMAND_TARGET])
+        .filter((p) => !(p.ok && (p.command.kind === 'approve' || p.command.kind === 'reject') && p.command.checkpoint === DEPLOY_COMMAND_TARGET))
+        .map((p) => ({ parsed: p, judgement: judgeCommand(p, actor, plan, evaluation) }));
+      for (const { parsed: p, judgement } of judged) {
+        await applyEffect(kit, request, judgement, author.login, p.ok && p.command.kind === 'escalate' ? p.command.reason : '');
+      }
+    },
+  });
   if (result.kind === 'closed' && parsed.some((p) => p.ok && p.command.kind === 'ack')) {
     // The one command a merged PR takes: the technical lead acknowledging its compliance violation.
     const loaded = await kit.gate.loadConfig(request, result.pull.baseRef);
@@ -52,14 +65,8 @@ export async function onComment(context: Context<'issue_comment.created'>, kit: 
     return;
   }
   const { plan, evaluation, pull } = result;
-  const actor = result.actors.get(author.login.toLowerCase()) ?? (await kit.gate.actor(request, plan, author.login, false));
-  const judged = parseCommands(comment.body ?? '', [...plan.items.map((i) => i.name), DEPLOY_COMMAND_TARGET])
-    .filter((p) => !(p.ok && (p.command.kind === 'approve' || p.command.kind === 'reject') && p.command.checkpoint === DEPLOY_COMMAND_TARGET))
-    .map((p) => ({ parsed: p, judgement: judgeCommand(p, actor, plan, evaluation) }));
-
   const replies: string[] = [];
   for (const { parsed: p, judgement } of judged) {
-    await applyEffect(kit, request, judgement, author.login, p.ok && p.command.kind === 'escalate' ? p.command.reason : '');
     if (!judgement.accepted) replies.push(`\`${judgement.text}\` refused: ${judgement.reason}.`);
     else if (judgement.effect === 'status') replies.push(renderStatus({ plan, evaluation }));
     else if (judgement.effect === 'help') replies.push(renderHelp());
