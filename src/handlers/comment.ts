@@ -10,7 +10,7 @@ import { isBotLogin } from '../policy/roles.js';
 import { renderHelp, renderStatus } from '../report/render.js';
 import { DEPLOY_COMMAND_TARGET } from '../deployments/gate.js';
 import { acknowledgeViolation } from './bypass.js';
-import { deployDecisions, onDeployCommands, onIssueComment } from './deployments.js';
+import { deployDecisions, onDeployCommands, onIssueComment, type CommandTally } from './deployments.js';
 import { judgeCommand, type Judgement } from './commands.js';
 import type { EventKit } from './kit.js';
 
@@ -30,10 +30,10 @@ export async function onComment(context: Context<'issue_comment.created'>, kit: 
   const parsed = parseCommands(comment.body ?? '');
   if (parsed.length === 0) return; // prose costs nothing: no read, no write
   const deploy = deployDecisions(comment.body ?? '');
-  await onDeployCommands(context, kit, deploy);
-  if (deploy.length === parsed.length) return; // only deploy decisions: the gate has nothing to judge
   const request = kit.target(context, issue.number);
   const { ref, octokit } = request;
+  const deployed = await onDeployCommands(context, kit, deploy);
+  if (deploy.length === parsed.length) return react(kit, request, comment.id, deployed); // the gate has nothing to judge
   let judged: Array<{ parsed: ParsedCommand; judgement: Judgement }> = [];
   // Judged and applied before the checks are written, so an accepted /ack or /escalate shows on them now.
   const result = await kit.gate.run({
@@ -81,9 +81,17 @@ export async function onComment(context: Context<'issue_comment.created'>, kit: 
       });
     }
   }
-  if (judged.some((j) => j.judgement.accepted)) await kit.writer.react(octokit, ref, comment.id, '+1');
-  if (judged.some((j) => !j.judgement.accepted)) await kit.writer.react(octokit, ref, comment.id, 'confused');
+  await react(kit, request, comment.id, {
+    accepted: deployed.accepted || judged.some((j) => j.judgement.accepted),
+    refused: deployed.refused || judged.some((j) => !j.judgement.accepted),
+  });
   if (replies.length > 0) await kit.writer.reply(octokit, ref, issue.number, `@${author.login} ${replies.join('\n\n')}`);
+}
+
+/** One 👍 when anything was accepted, one 😕 when anything was refused. */
+async function react(kit: EventKit, request: ReturnType<EventKit['target']>, commentId: number, tally: CommandTally): Promise<void> {
+  if (tally.accepted) await kit.writer.react(request.octokit, request.ref, commentId, '+1');
+  if (tally.refused) await kit.writer.react(request.octokit, request.ref, commentId, 'confused');
 }
 
 async function applyEffect(kit: EventKit, request: ReturnType<EventKit['target']>, judgement: Judgement, by: string, reason: string): Promise<void> {
