@@ -2,30 +2,18 @@
  * `/ack` through the production factory: a pending approver's acknowledgement pauses the climb
  * and the `hitl` check says so in the same evaluation; anyone else is refused with the reason.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import nock from 'nock';
-import { checkRunCreated, checkRunUpdated, expectWrite, github, mockComments, mockConfig, mockConfigNotModified, mockFiles, mockNoOrgConfig, mockPermission, mockPull, mockReviews, mockToken, type CommentShape } from '../helpers/github.js';
+import { checkRunUpdated, expectWrite, github, mockComments, mockConfigNotModified, mockPermission, mockPull, mockReviews, type CommentShape } from '../helpers/github.js';
 import { commentEvent, examplePayload, pullObject, pullRequestEvent } from '../helpers/webhooks.js';
-import { startApp, type AppUnderTest } from './harness.js';
+import { appForFile, expectOnly, mockPeerReviewOpening, PEER_REVIEW_CONFIG, type AppUnderTest } from './harness.js';
 
 const NOW = Date.parse('2026-11-24T11:00:00Z');
-const CONFIG = `
-roles:
-  reviewers: ["carol", "dave"]
-approval_workflows:
-  peer_review: { approver: reviewers }
-`;
 const PR = 40;
 const SHAPE = { number: PR, additions: 150, headSha: 'head40' };
 let app: AppUnderTest;
 
-beforeAll(async () => {
-  app = await startApp('app-ack', () => NOW);
-});
-afterEach(() => nock.cleanAll());
-afterAll(async () => {
-  await app.close();
-});
+appForFile('app-ack', () => NOW, (started) => (app = started));
 
 /** The reads of a comment's evaluation once config and files are cached: the PR, a 304 config, reviews, comments, the commenter. */
 function commentReads(scope: nock.Scope, comments: CommentShape[], commenter: string, permission: 'write' | 'admin') {
@@ -41,19 +29,10 @@ describe('/ack through the app', () => {
 
   it('opens the PR with peer review pending and no escalation shown yet', async () => {
     const scope = github();
-    app.firstContact(scope, () => {
-      mockToken(scope);
-      mockNoOrgConfig(scope);
-    });
-    mockConfig(scope, CONFIG);
-    mockFiles(scope, [{ path: 'src/widgets.ts', additions: 150 }], PR);
-    const checks = checkRunCreated(scope, 41);
-    expectWrite(scope, 'post', '/labels', {}, 201);
-    expectWrite(scope, 'post', `/issues/${PR}/labels`, [{ name: 'hitl:peer-review' }]);
+    const checks = mockPeerReviewOpening(app, scope, { number: PR, config: PEER_REVIEW_CONFIG, checkId: 41, newLabel: true });
     const requested = expectWrite(scope, 'post', `/pulls/${PR}/requested_reviewers`, {}, 201);
     await app.deliver('pull_request', pullRequestEvent('opened', SHAPE));
-    expect(app.unmatched()).toEqual([]);
-    expect(scope.pendingMocks()).toEqual([]);
+    expectOnly(app, scope);
     expect(checks).toEqual([expect.objectContaining({ name: 'hitl', head_sha: 'head40', status: 'in_progress' })]);
     expect(checks[0].output.summary).not.toContain('acknowledged');
     expect(requested).toEqual([{ reviewers: ['carol', 'dave'], team_reviewers: [] }]);
@@ -66,8 +45,7 @@ describe('/ack through the app', () => {
     const updated = checkRunUpdated(scope, 41);
     const reaction = expectWrite(scope, 'post', '/issues/comments/801/reactions', {}, 201);
     await app.deliver('issue_comment', commentEvent('carol', '/ack', 801, PR));
-    expect(app.unmatched()).toEqual([]);
-    expect(scope.pendingMocks()).toEqual([]);
+    expectOnly(app, scope);
     expect(reaction).toEqual([{ content: '+1' }]);
     // One interval of the ladder's first level (the seed's 5 minutes) from now.
     expect(updated).toEqual([expect.objectContaining({ status: 'in_progress', output: expect.objectContaining({ title: 'peer review: waiting for peer_review' }) })]);
@@ -83,9 +61,7 @@ describe('/ack through the app', () => {
     const reaction = expectWrite(scope, 'post', '/issues/comments/802/reactions', {}, 201);
     const reply = expectWrite(scope, 'post', `/issues/${PR}/comments`, { id: 803 }, 201);
     await app.deliver('issue_comment', commentEvent('mallory', '/ack', 802, PR));
-    // No PATCH of the check run: the acknowledgement it shows has not changed.
-    expect(app.unmatched()).toEqual([]);
-    expect(scope.pendingMocks()).toEqual([]);
+    expectOnly(app, scope); // no PATCH of the check run: the acknowledgement it shows has not changed
     expect(reaction).toEqual([{ content: 'confused' }]);
     expect(reply).toEqual([{ body: '@mallory `/ack` refused: @mallory is not a pending approver here, so there is nothing to acknowledge.' }]);
     expect(await app.hitl.engine.listPending()).toMatchObject([{ item: 'peer_review', acknowledgedBy: 'carol' }]);

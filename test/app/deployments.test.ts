@@ -3,11 +3,11 @@
  * rule, `/approve deploy` on the pull request, and the rollback decision checkpoint opened by a
  * `hitl.rollback` dispatch and decided on its issue. Exact requests; nothing else asked of GitHub.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { deploymentProtectionRule, example, INSTALLATION_ID, issueComment, mergedPullRequest, repositoryDispatch, RUN_ID } from '../fixtures/deployments/payloads.js';
 import { API } from '../helpers/github.js';
-import { startApp, type AppUnderTest } from './harness.js';
+import { appForFile, expectOnly, type AppUnderTest } from './harness.js';
 
 const NOW = Date.parse('2026-11-24T09:00:00Z');
 const APP_ID = 123; // the harness's APP_ID
@@ -17,13 +17,7 @@ const REVIEW_PATH = `${HELLO}/actions/runs/${RUN_ID}/deployment_protection_rule`
 let app: AppUnderTest;
 let tokenIssued = false;
 
-beforeAll(async () => {
-  app = await startApp('app-deployments', () => NOW);
-});
-afterEach(() => nock.cleanAll());
-afterAll(async () => {
-  await app.close();
-});
+appForFile('app-deployments', () => NOW, (started) => (app = started));
 
 /** The fixtures' installation: its token is asked for once, then Probot keeps it. */
 function github(): nock.Scope {
@@ -55,11 +49,6 @@ function capture(scope: nock.Scope, method: 'post' | 'patch', path: string, stat
   return bodies;
 }
 
-function expectNothingElse(scope: nock.Scope): void {
-  expect(app.unmatched()).toEqual([]);
-  expect(scope.pendingMocks()).toEqual([]);
-}
-
 describe('deployment_protection_rule through the app', () => {
   it('approves a production deployment of a commit whose pull request passed, with the reason in the review comment', async () => {
     const payload = deploymentProtectionRule();
@@ -68,7 +57,7 @@ describe('deployment_protection_rule through the app', () => {
     mockShippedPr(scope, payload.deployment.sha);
     const review = capture(scope, 'post', REVIEW_PATH, 204);
     await app.deliver('deployment_protection_rule', payload);
-    expectNothingElse(scope);
+    expectOnly(app, scope);
     expect(review).toEqual([{ environment_name: 'production', state: 'approved', comment: 'HITL: PR #2 passed the hitl gate; no freeze is open.' }]);
     expect(await app.hitl.audit.query({ action: 'deployment_approved' })).toMatchObject([{ repo: 'Codertocat/Hello-World', pr: 2, actor: 'hitl', details: { environment: 'production', run_id: RUN_ID } }]);
   });
@@ -89,7 +78,7 @@ describe('/approve deploy on a pull request through the app', () => {
     mockShippedPr(scope, payload.deployment.sha);
     const asked = capture(scope, 'post', `${HELLO}/issues/2/comments`, 201, { id: 1 });
     await app.deliver('deployment_protection_rule', payload);
-    expectNothingElse(scope);
+    expectOnly(app, scope);
     expect(asked).toEqual([{ body: expect.stringContaining('one of technical_lead (@alice) decides') }]);
   });
 
@@ -99,7 +88,7 @@ describe('/approve deploy on a pull request through the app', () => {
     const reply = capture(scope, 'post', `${HELLO}/issues/2/comments`, 201, { id: 2 });
     const reaction = capture(scope, 'post', `${HELLO}/issues/comments/901/reactions`, 201);
     await app.deliver('issue_comment', comment('bob', 901));
-    expectNothingElse(scope);
+    expectOnly(app, scope);
     expect(reply).toEqual([{ body: '@bob is not an approver of deploy (needs technical_lead).' }]);
     expect(reaction).toEqual([{ content: 'confused' }]);
   });
@@ -110,7 +99,7 @@ describe('/approve deploy on a pull request through the app', () => {
     const review = capture(scope, 'post', REVIEW_PATH, 204);
     const reaction = capture(scope, 'post', `${HELLO}/issues/comments/902/reactions`, 201);
     await app.deliver('issue_comment', comment('alice', 902));
-    expectNothingElse(scope);
+    expectOnly(app, scope);
     expect(review).toEqual([{ environment_name: 'production', state: 'approved', comment: 'HITL: PR #2 passed the hitl gate, approved by @alice; no freeze is open.' }]);
     expect(reaction).toEqual([{ content: '+1' }]);
     const decisions = await app.hitl.audit.query({ repo: 'Codertocat/Hello-World' });
@@ -126,15 +115,8 @@ describe('/approve deploy on a pull request through the app', () => {
 describe('a hitl.rollback dispatch through the app', () => {
   const OCTO = '/repos/octo-org/octo-repo';
   const CONFIG = 'roles:\n  on_call_engineer: ["carol"]\n  technical_lead: ["lena"]\n';
-  const REQUEST = {
-    service: 'checkout-api',
-    environment: 'production',
-    from_sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
-    to_sha: '0f1e2d3c4b5a69788796a5b4c3d2e1f012345678',
-    reason: 'error rate 12% after deploy',
-    requested_by: 'rollback-bot',
-    dispatch_id: 'rb-app-1',
-  };
+  // A search service rolled back by a canary analysis that names no dispatch id: keyed on the delivery.
+  const REQUEST = { service: 'search', environment: 'eu-production', from_sha: '9f8e7d6', to_sha: '1a2b3c4', reason: 'p99 latency doubled in the canary' };
   const ISSUE = 31;
 
   it('opens the rollback issue, assigned to the people its roles name, and starts its escalation', async () => {
@@ -142,8 +124,8 @@ describe('a hitl.rollback dispatch through the app', () => {
     mockConfig(scope, OCTO, CONFIG);
     const opened = capture(scope, 'post', `${OCTO}/issues`, 201, { number: ISSUE, html_url: `https://github.com/octo-org/octo-repo/issues/${ISSUE}` });
     await app.deliver('repository_dispatch', repositoryDispatch('hitl.rollback', REQUEST));
-    expectNothingElse(scope);
-    expect(opened).toEqual([{ title: 'Rollback decision: checkout-api on production (a1b2c3d → 0f1e2d3)', body: expect.stringContaining('- [ ] Impact assessment'), labels: ['hitl:rollback'], assignees: ['lena', 'carol'] }]);
+    expectOnly(app, scope);
+    expect(opened).toEqual([{ title: 'Rollback decision: search on eu-production (9f8e7d6 → 1a2b3c4)', body: expect.stringContaining('- [ ] Impact assessment'), labels: ['hitl:rollback'], assignees: ['lena', 'carol'] }]);
     expect((await app.hitl.engine.listPending()).filter((p) => p.repo === 'octo-repo')).toMatchObject([{ number: ISSUE, item: 'rollback_decision', level: 0 }]);
   });
 
@@ -155,8 +137,8 @@ describe('a hitl.rollback dispatch through the app', () => {
     const closed = capture(scope, 'patch', `${OCTO}/issues/${ISSUE}`, 200, { number: ISSUE, state: 'closed' });
     const event = issueComment({ repository: example('repository_dispatch').repository, number: ISSUE, by: 'carol', body: '/approve', issueBody: ticked, issueAuthor: 'hitl[bot]' });
     await app.deliver('issue_comment', event);
-    expectNothingElse(scope);
-    expect(sent).toEqual([{ event_type: 'hitl.rollback.approved', client_payload: expect.objectContaining({ dispatch_id: 'rb-app-1', decision: 'approved', decided_by: 'carol', issue_number: ISSUE }) }]);
+    expectOnly(app, scope);
+    expect(sent).toEqual([{ event_type: 'hitl.rollback.approved', client_payload: expect.objectContaining({ dispatch_id: expect.stringMatching(/^app-deployments-\d+$/), decision: 'approved', decided_by: 'carol', issue_number: ISSUE }) }]);
     expect(said).toEqual([{ body: 'Approved by @carol: the rollback goes on. HITL sent `hitl.rollback.approved` to the automation.' }]);
     expect(closed).toEqual([{ state: 'closed', state_reason: 'completed' }]);
     expect((await app.hitl.engine.listPending()).filter((p) => p.repo === 'octo-repo')).toEqual([]);

@@ -3,35 +3,17 @@
  * is evaluated but asks nobody and starts no escalation until it is ready; a PR moved to another
  * base is evaluated against that base's `.hitl.yml`.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import nock from 'nock';
-import { checkRunCreated, checkRunUpdated, expectWrite, github, mockComments, mockConfig, mockConfigNotModified, mockFiles, mockNoOrgConfig, mockReviews, mockToken } from '../helpers/github.js';
+import { describe, expect, it } from '@jest/globals';
+import { checkRunUpdated, expectWrite, github, mockComments, mockConfig, mockConfigNotModified, mockFiles, mockReviews } from '../helpers/github.js';
 import { pullRequestEvent } from '../helpers/webhooks.js';
-import { startApp, type AppUnderTest } from './harness.js';
+import { appForFile, expectOnly, mockPeerReviewOpening, PEER_REVIEW_CONFIG, type AppUnderTest } from './harness.js';
 
 const NOW = Date.parse('2026-11-24T11:00:00Z');
-const CONFIG = `
-roles:
-  reviewers: ["carol", "dave"]
-approval_workflows:
-  peer_review: { approver: reviewers }
-`;
 let app: AppUnderTest;
 
-beforeAll(async () => {
-  app = await startApp('app-lifecycle', () => NOW);
-});
-afterEach(() => nock.cleanAll());
-afterAll(async () => {
-  await app.close();
-});
+appForFile('app-lifecycle', () => NOW, (started) => (app = started));
 
 const pendingOn = async (number: number) => (await app.hitl.engine.listPending()).filter((p) => p.number === number);
-
-function expectNothingElse(scope: nock.Scope): void {
-  expect(app.unmatched()).toEqual([]);
-  expect(scope.pendingMocks()).toEqual([]);
-}
 
 describe('draft pull requests through the app', () => {
   const PR = 50;
@@ -39,17 +21,9 @@ describe('draft pull requests through the app', () => {
 
   it('evaluates a draft (pending check, workflow label) but requests no reviewers and starts no escalation', async () => {
     const scope = github();
-    app.firstContact(scope, () => {
-      mockToken(scope);
-      mockNoOrgConfig(scope);
-    });
-    mockConfig(scope, CONFIG);
-    mockFiles(scope, [{ path: 'src/widgets.ts', additions: 150 }], PR);
-    const checks = checkRunCreated(scope, 51);
-    expectWrite(scope, 'post', '/labels', {}, 201);
-    expectWrite(scope, 'post', `/issues/${PR}/labels`, [{ name: 'hitl:peer-review' }]);
+    const checks = mockPeerReviewOpening(app, scope, { number: PR, config: PEER_REVIEW_CONFIG, checkId: 51, newLabel: true });
     await app.deliver('pull_request', pullRequestEvent('opened', { ...SHAPE, draft: true }));
-    expectNothingElse(scope); // in particular no POST …/requested_reviewers
+    expectOnly(app, scope); // in particular no POST …/requested_reviewers
     expect(checks).toEqual([expect.objectContaining({ name: 'hitl', head_sha: 'head50', status: 'in_progress' })]);
     expect(await pendingOn(PR)).toEqual([]);
   });
@@ -63,7 +37,7 @@ describe('draft pull requests through the app', () => {
     const updated = checkRunUpdated(scope, 51);
     const requested = expectWrite(scope, 'post', `/pulls/${PR}/requested_reviewers`, {}, 201);
     await app.deliver('pull_request', pullRequestEvent('ready_for_review', { ...SHAPE, labels: ['hitl:peer-review'] }));
-    expectNothingElse(scope);
+    expectOnly(app, scope);
     expect(requested).toEqual([{ reviewers: ['carol', 'dave'], team_reviewers: [] }]);
     expect(updated[0].output.summary).toContain('2026-11-25T11:00:00Z (24 h)');
     expect(await pendingOn(PR)).toMatchObject([{ item: 'peer_review', since: NOW, deadline: NOW + 24 * 3_600_000 }]);
@@ -73,17 +47,14 @@ describe('draft pull requests through the app', () => {
 describe('a retargeted pull request through the app', () => {
   const PR = 60;
   const SHAPE = { number: PR, additions: 150, headSha: 'head60' };
-  const RELEASE_CONFIG = `${CONFIG}bypass:\n  test_environments: { branches: ["release/*"] }\n`;
+  const RELEASE_CONFIG = `${PEER_REVIEW_CONFIG}bypass:\n  test_environments: { branches: ["release/*"] }\n`;
 
   it('is evaluated against the new base branch’s .hitl.yml', async () => {
     const opening = github();
-    mockConfig(opening, CONFIG);
-    mockFiles(opening, [{ path: 'src/widgets.ts', additions: 150 }], PR);
-    const created = checkRunCreated(opening, 61);
-    expectWrite(opening, 'post', `/issues/${PR}/labels`, [{ name: 'hitl:peer-review' }]);
+    const created = mockPeerReviewOpening(app, opening, { number: PR, config: PEER_REVIEW_CONFIG, checkId: 61, newLabel: false });
     expectWrite(opening, 'post', `/pulls/${PR}/requested_reviewers`, {}, 201);
     await app.deliver('pull_request', pullRequestEvent('opened', SHAPE));
-    expectNothingElse(opening);
+    expectOnly(app, opening);
     expect(created[0]).toMatchObject({ status: 'in_progress' });
     expect(await pendingOn(PR)).toMatchObject([{ item: 'peer_review' }]);
 
@@ -100,7 +71,7 @@ describe('a retargeted pull request through the app', () => {
     mockComments(scope, [], PR);
     const updated = checkRunUpdated(scope, 61);
     await app.deliver('pull_request', retarget);
-    expectNothingElse(scope);
+    expectOnly(app, scope);
     expect(updated).toEqual([expect.objectContaining({ status: 'completed', conclusion: 'success' })]);
     expect(updated[0].output.summary).toContain('base branch release/2026.11 is a test environment');
     expect(await pendingOn(PR)).toEqual([]);
