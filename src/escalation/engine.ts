@@ -15,7 +15,7 @@ import { EscalationGitHub, type OctokitFor } from './github.js';
 import { DEFAULT_LEVELS, acknowledgedSchedule, breachJumpsToTop, intervalAt, itemId, slaJobId, stepAt, stepJobId } from './ladder.js';
 import { silentLog, type Log } from './log.js';
 import { EscalationStore, toPendingItem, type ItemState } from './store.js';
-import type { DirectEscalation, EnsureInput, EscalationPort, EscalationTarget, GatePort, PendingItem } from './types.js';
+import type { DirectEscalation, EnsureInput, EscalationPort, EscalationTarget, GatePort, PendingItem, PendingReader } from './types.js';
 
 export interface EscalationEngineOptions {
   /** Default redis://127.0.0.1:6379. */
@@ -42,7 +42,7 @@ type JobData = { kind: 'step'; id: string; level: number; epoch: number; by?: st
 export const QUEUE_NAME = 'escalation';
 const ATTEMPTS = 4;
 
-export class EscalationEngine implements EscalationPort, DirectEscalation {
+export class EscalationEngine implements EscalationPort, DirectEscalation, PendingReader {
   private constructor(
     private readonly options: EscalationEngineOptions,
     private readonly redis: Redis,
@@ -129,6 +129,10 @@ export class EscalationEngine implements EscalationPort, DirectEscalation {
   async listPending(installationId?: number): Promise<PendingItem[]> {
     const states = await this.store.list();
     return states.filter((s) => installationId === undefined || s.installationId === installationId).map(toPendingItem);
+  }
+
+  async pendingFor(targets: readonly EscalationTarget[]): Promise<PendingItem[]> {
+    return (await this.store.getMany(targets.map(itemId))).map(toPendingItem);
   }
 
   /** Waits for the active jobs, then disconnects; timers stay in Redis for the next start. */

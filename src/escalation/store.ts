@@ -94,6 +94,18 @@ export class EscalationStore {
     return decode(id, await this.redis.hgetall(this.itemKey(id)));
   }
 
+  /** Several items in one pipelined round trip; missing ones are left out. */
+  async getMany(ids: readonly string[]): Promise<ItemState[]> {
+    if (ids.length === 0) return [];
+    const replies = (await this.redis.pipeline(ids.map((id) => ['hgetall', this.itemKey(id)])).exec()) ?? [];
+    return ids.flatMap((id, i) => {
+      const [error, fields] = replies[i] ?? [];
+      if (error) throw error;
+      const state = decode(id, (fields ?? {}) as Record<string, string>);
+      return state ? [state] : [];
+    });
+  }
+
   async list(): Promise<ItemState[]> {
     const ids = await this.redis.smembers(this.indexKey);
     const states = await Promise.all(ids.map((id) => this.get(id)));

@@ -88,6 +88,12 @@ export interface EscalationPort {
   listPending(installationId?: number): Promise<PendingItem[]>;
 }
 
+/** What the check summary shows of the climb: one read of the named items, no GitHub call. */
+export interface PendingReader {
+  /** The pending state of these items (those not pending are left out), in one round trip. */
+  pendingFor(targets: readonly EscalationTarget[]): Promise<PendingItem[]>;
+}
+
 /**
  * Puts an item straight at a level, creating it first when nothing was pending: a compliance
  * violation is found after the merge and goes to the technical lead (level 3) at once.

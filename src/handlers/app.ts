@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Context, Probot } from 'probot';
 import { MemoryAuditSink, type AuditReader, type AuditSink } from '../audit/types.js';
 import { OnceMarkers } from '../bypass/once.js';
-import type { DirectEscalation, Diagnostics, EscalationPort, EscalationTarget, GateAnswer, GatePort } from '../escalation/types.js';
+import type { DirectEscalation, PendingReader, Diagnostics, EscalationPort, EscalationTarget, GateAnswer, GatePort } from '../escalation/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { GateItem, ItemStatus } from '../policy/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -40,7 +40,7 @@ export interface AppDeps {
   prefix?: string;
   /** The audit log; bypass auditing reads it back (post-implementation review, window summaries). */
   audit?: AuditSink & AuditReader;
-  escalation?: EscalationPort & DirectEscalation;
+  escalation?: EscalationPort & DirectEscalation & PendingReader;
   /** Defaults to reading the PR's label events (src/bypass/emergency.ts). */
   labelEvidence?: LabelEvidence;
   /** The maintenance queue (src/bypass/maintenance.ts): window comments and summaries. */

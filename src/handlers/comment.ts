@@ -5,12 +5,12 @@
  */
 import type { Context } from 'probot';
 import type { AuditAction } from '../audit/types.js';
-import { parseCommands, type Command } from '../commands/parse.js';
+import { parseCommands, type Command, type ParsedCommand } from '../commands/parse.js';
 import { isBotLogin } from '../policy/roles.js';
 import { renderHelp, renderStatus } from '../report/render.js';
 import { DEPLOY_COMMAND_TARGET } from '../deployments/gate.js';
 import { acknowledgeViolation } from './bypass.js';
-import { deployDecisions, onDeployCommands, onIssueComment } from './deployments.js';
+import { deployDecisions, onDeployCommands, onIssueComment, type CommandTally } from './deployments.js';
 import { judgeCommand, type Judgement } from './commands.js';
 import type { EventKit } from './kit.js';
 
@@ -30,11 +30,24 @@ export async function onComment(context: Context<'issue_comment.created'>, kit: 
   const parsed = parseCommands(comment.body ?? '');
   if (parsed.length === 0) return; // prose costs nothing: no read, no write
   const deploy = deployDecisions(comment.body ?? '');
-  await onDeployCommands(context, kit, deploy);
-  if (deploy.length === parsed.length) return; // only deploy decisions: the gate has nothing to judge
   const request = kit.target(context, issue.number);
   const { ref, octokit } = request;
-  const result = await kit.gate.run(request);
+  const deployed = await onDeployCommands(context, kit, deploy);
+  if (deploy.length === parsed.length) return react(kit, request, comment.id, deployed); // the gate has nothing to judge
+  let judged: Array<{ parsed: ParsedCommand; judgement: Judgement }> = [];
+  // Judged and applied before the checks are written, so an accepted /ack or /escalate shows on them now.
+  const result = await kit.gate.run({
+    ...request,
+    beforeRender: async ({ plan, evaluation, actors }) => {
+      const actor = actors.get(author.login.toLowerCase()) ?? (await kit.gate.actor(request, plan, author.login, false));
+      judged = parseCommands(comment.body ?? '', [...plan.items.map((i) => i.name), DEPLOY_COMMAND_TARGET])
+        .filter((p) => !(p.ok && (p.command.kind === 'approve' || p.command.kind === 'reject') && p.command.checkpoint === DEPLOY_COMMAND_TARGET))
+        .map((p) => ({ parsed: p, judgement: judgeCommand(p, actor, plan, evaluation) }));
+      for (const { parsed: p, judgement } of judged) {
+        await applyEffect(kit, request, judgement, author.login, p.ok && p.command.kind === 'escalate' ? p.command.reason : '');
+      }
+    },
+  });
   if (result.kind === 'closed' && parsed.some((p) => p.ok && p.command.kind === 'ack')) {
     // The one command a merged PR takes: the technical lead acknowledging its compliance violation.
     const loaded = await kit.gate.loadConfig(request, result.pull.baseRef);
@@ -52,14 +65,8 @@ export async function onComment(context: Context<'issue_comment.created'>, kit: 
     return;
   }
   const { plan, evaluation, pull } = result;
-  const actor = result.actors.get(author.login.toLowerCase()) ?? (await kit.gate.actor(request, plan, author.login, false));
-  const judged = parseCommands(comment.body ?? '', [...plan.items.map((i) => i.name), DEPLOY_COMMAND_TARGET])
-    .filter((p) => !(p.ok && (p.command.kind === 'approve' || p.command.kind === 'reject') && p.command.checkpoint === DEPLOY_COMMAND_TARGET))
-    .map((p) => ({ parsed: p, judgement: judgeCommand(p, actor, plan, evaluation) }));
-
   const replies: string[] = [];
   for (const { parsed: p, judgement } of judged) {
-    await applyEffect(kit, request, judgement, author.login, p.ok && p.command.kind === 'escalate' ? p.command.reason : '');
     if (!judgement.accepted) replies.push(`\`${judgement.text}\` refused: ${judgement.reason}.`);
     else if (judgement.effect === 'status') replies.push(renderStatus({ plan, evaluation }));
     else if (judgement.effect === 'help') replies.push(renderHelp());
@@ -74,9 +81,17 @@ export async function onComment(context: Context<'issue_comment.created'>, kit: 
       });
     }
   }
-  if (judged.some((j) => j.judgement.accepted)) await kit.writer.react(octokit, ref, comment.id, '+1');
-  if (judged.some((j) => !j.judgement.accepted)) await kit.writer.react(octokit, ref, comment.id, 'confused');
+  await react(kit, request, comment.id, {
+    accepted: deployed.accepted || judged.some((j) => j.judgement.accepted),
+    refused: deployed.refused || judged.some((j) => !j.judgement.accepted),
+  });
   if (replies.length > 0) await kit.writer.reply(octokit, ref, issue.number, `@${author.login} ${replies.join('\n\n')}`);
+}
+
+/** One 👍 when anything was accepted, one 😕 when anything was refused. */
+async function react(kit: EventKit, request: ReturnType<EventKit['target']>, commentId: number, tally: CommandTally): Promise<void> {
+  if (tally.accepted) await kit.writer.react(request.octokit, request.ref, commentId, '+1');
+  if (tally.refused) await kit.writer.react(request.octokit, request.ref, commentId, 'confused');
 }
 
 async function applyEffect(kit: EventKit, request: ReturnType<EventKit['target']>, judgement: Judgement, by: string, reason: string): Promise<void> {

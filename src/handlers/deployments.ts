@@ -53,9 +53,21 @@ export async function onDeploymentProtectionRule(context: Context<'deployment_pr
   if (outcome.kind === 'invalid') context.log.warn(`hitl: deployment_protection_rule ignored: ${outcome.error}`);
 }
 
-/** Answers the deploy decisions of a PR comment; the rest of the comment is the gate's. */
-export async function onDeployCommands(context: Context<'issue_comment.created'>, kit: EventKit, decisions: readonly Decision[]): Promise<void> {
-  for (const decision of decisions) await handleDeployCommand(context.payload, decision, deploymentDeps(context, kit));
+/** What became of a comment's commands, for its 👍 / 😕 reactions. */
+export interface CommandTally {
+  accepted: boolean;
+  refused: boolean;
+}
+
+/** Answers the deploy decisions of a PR comment (a refusal is replied to); the rest of the comment is the gate's. */
+export async function onDeployCommands(context: Context<'issue_comment.created'>, kit: EventKit, decisions: readonly Decision[]): Promise<CommandTally> {
+  const tally: CommandTally = { accepted: false, refused: false };
+  for (const decision of decisions) {
+    const outcome = await handleDeployCommand(context.payload, decision, deploymentDeps(context, kit));
+    if (outcome.kind === 'answered') tally.accepted = true;
+    if (outcome.kind === 'refused') tally.refused = true;
+  }
+  return tally;
 }
 
 export async function onRepositoryDispatch(context: Context<'repository_dispatch'>, kit: EventKit): Promise<void> {

@@ -6,11 +6,11 @@
  */
 import type { AuditEntry, AuditSink } from '../audit/types.js';
 import type { ConfigIssue, ResolvedConfig } from '../config/types.js';
-import type { EscalationPort, EscalationTarget } from '../escalation/types.js';
+import type { EscalationPort, EscalationTarget, PendingItem, PendingReader } from '../escalation/types.js';
 import { classify } from '../policy/classify.js';
 import { evaluate } from '../policy/evaluate.js';
 import { WORKFLOW_LABEL, type Actor, type Evaluation, type Evidence, type EvidenceEvent, type Plan, type PrFacts } from '../policy/types.js';
-import { renderConfigErrors, renderGate, renderItemCheck } from '../report/render.js';
+import { escalationView, renderConfigErrors, renderGate, renderItemCheck } from '../report/render.js';
 import type { Clock } from '../util/clock.js';
 import { DAY, type Cache } from '../github/cache.js';
 import { levelsOf } from '../escalation/ladder.js';
@@ -29,7 +29,7 @@ export interface GateDeps {
   writer: GitHubWriter;
   lock: PrLock;
   audit: AuditSink;
-  escalation?: EscalationPort;
+  escalation?: EscalationPort & PendingReader;
   labelEvidence: LabelEvidence;
   clock: Clock;
   /**
@@ -50,6 +50,11 @@ export interface GateRequest {
   newHead?: boolean;
   /** Opened: there are no reviews or comments yet, so none are read. */
   noHistory?: boolean;
+  /**
+   * Runs under the PR's lock once evaluated, before anything is written: what a command does to
+   * the escalation (`/ack`, `/escalate`) shows in this evaluation's check, not one event later.
+   */
+  beforeRender?: (result: Evaluated) => Promise<void>;
 }
 
 export interface Evaluated {
@@ -179,12 +184,16 @@ export class Gate {
       events: [...reviewEvidence(reviews, actors), ...commentEvidence(comments, actors, heads, plan.items.map((i) => i.name)), ...labelEvents],
     };
     const evaluation = evaluate(plan, evidence, now);
+    const result: Evaluated = { kind: 'evaluated', pull, plan, evaluation, evidence, labelEvents, actors, config, configVersion: loaded.version };
+    await request.beforeRender?.(result);
+    const escalation = escalationView(await this.escalationOf(request, evaluation), now);
 
     const notes = files.some((f) => f.path === CONFIG_FILE || f.previousPath === CONFIG_FILE)
       ? [`This pull request changes \`${CONFIG_FILE}\`: that change is ignored here; the base branch's config (\`${pull.baseRef}\`) applies.`]
       : [];
+    notes.push(...escalation.notes);
     const outputs: CheckOutput[] = [
-      { name: AGGREGATE_CHECK, ...checkState(evaluation.verdict.state), ...renderGate({ plan, evaluation, notes }) },
+      { name: AGGREGATE_CHECK, ...checkState(evaluation.verdict.state), ...renderGate({ plan, evaluation, notes, levels: escalation.levels }) },
       ...evaluation.items
         .filter((i) => i.item.kind === 'checkpoint')
         .map((i): CheckOutput => ({ name: `${AGGREGATE_CHECK}/${i.item.name}`, ...itemCheckState(i.status.state), ...renderItemCheck(i) })),
@@ -211,7 +220,6 @@ export class Gate {
     await this.syncEscalation(request, pull, config, evaluation, state.items ?? {});
     await this.auditTransitions(request, pull, evaluation, state, items, loaded.version);
     await cache.setJson(key, { ...next, verdict: evaluation.verdict.state, items }, 30 * DAY);
-    const result: Evaluated = { kind: 'evaluated', pull, plan, evaluation, evidence, labelEvents, actors, config, configVersion: loaded.version };
     await this.deps.afterEvaluation?.(request, result);
     return result;
   }
@@ -233,6 +241,13 @@ export class Gate {
   /** A person not seen on the PR yet (e.g. a comment the listing did not return yet). */
   actor(request: GateRequest, plan: Plan, login: string, isBot: boolean): Promise<Actor> {
     return this.deps.reader.actor(request.octokit, request.ref, login, isBot, teamsNamed(plan));
+  }
+
+  /** The climb of this PR's pending items as the engine keeps it (one Redis round trip). */
+  private async escalationOf(request: GateRequest, evaluation: Evaluation): Promise<PendingItem[]> {
+    const pending = evaluation.items.filter((i) => i.status.state === 'pending');
+    if (!this.deps.escalation || pending.length === 0) return [];
+    return this.deps.escalation.pendingFor(pending.map((i) => this.target(request, i.item.name)));
   }
 
   private async syncEscalation(request: GateRequest, pull: PullData, config: ResolvedConfig, evaluation: Evaluation, before: Record<string, string>): Promise<void> {

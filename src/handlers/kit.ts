@@ -1,7 +1,7 @@
 /** What every event handler is given: the gate, the writer, the ports, and how to address a PR. */
 import type { Context } from 'probot';
 import type { AuditSink } from '../audit/types.js';
-import type { DirectEscalation, EscalationPort } from '../escalation/types.js';
+import type { DirectEscalation, PendingReader, EscalationPort } from '../escalation/types.js';
 import type { BypassWiring } from './bypass.js';
 import type { DeploymentWiring } from './deployments.js';
 import type { GitHubWriter } from '../github/writes.js';
@@ -11,7 +11,7 @@ export interface EventKit {
   gate: Gate;
   writer: GitHubWriter;
   audit: AuditSink;
-  escalation?: EscalationPort & DirectEscalation;
+  escalation?: EscalationPort & DirectEscalation & PendingReader;
   bypass: BypassWiring;
   deployments: DeploymentWiring;
   target(context: Context, number: number): Pick<GateRequest, 'octokit' | 'installationId' | 'ref' | 'number'>;

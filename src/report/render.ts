@@ -6,6 +6,7 @@
 import { HELP_TEXT } from '../commands/parse.js';
 import type { ConfigIssue } from '../config/types.js';
 import { formatIssue } from '../config/load.js';
+import type { PendingItem } from '../escalation/types.js';
 import type { Evaluation, GateItem, ItemEvaluation, ItemStatus, Plan } from '../policy/types.js';
 
 /** GitHub's limit for a check run's summary. */
@@ -109,6 +110,23 @@ export interface GateReportInput {
   notes?: string[];
   /** Escalation level per pending item name, where known. */
   levels?: Record<string, number>;
+}
+
+/**
+ * What the check shows of the escalation climb: the level of each item that has climbed (level 0,
+ * not started, shows as "—" like an item never escalated, so the first ensure changes nothing on
+ * the check), and who acknowledged which item until when, while that pause lasts.
+ */
+export function escalationView(items: ReadonlyArray<Pick<PendingItem, 'item' | 'level' | 'acknowledgedBy' | 'acknowledgedUntil'>>, now: number): Required<Pick<GateReportInput, 'levels' | 'notes'>> {
+  const levels: Record<string, number> = {};
+  const notes: string[] = [];
+  for (const { item, level, acknowledgedBy, acknowledgedUntil } of items) {
+    if (level > 0) levels[item] = level;
+    if (acknowledgedBy && acknowledgedUntil !== undefined && acknowledgedUntil > now) {
+      notes.push(`\`${item}\`: acknowledged by @${acknowledgedBy} until ${when(acknowledgedUntil)}; escalation is paused until then.`);
+    }
+  }
+  return { levels, notes };
 }
 
 export function renderGate({ plan, evaluation, notes = [], levels = {} }: GateReportInput): CheckText {

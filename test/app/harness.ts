@@ -3,11 +3,13 @@
  * test Probot, its route handlers collected; GitHub is nock. Unmatched requests are kept, so a
  * test can show that nothing it did not expect was asked of GitHub.
  */
+import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
 import nock from 'nock';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import type { Probot } from 'probot';
 import { createHitl, type Hitl } from '../../src/index.js';
+import { checkRunCreated, expectWrite, mockConfig, mockFiles, mockNoOrgConfig, mockToken } from '../helpers/github.js';
 import { testProbot } from '../helpers/probot.js';
 import { testRedis, type TestRedis } from '../helpers/redis.js';
 
@@ -97,4 +99,49 @@ export async function freePort(): Promise<number> {
   const { port } = probe.address() as AddressInfo;
   await new Promise((resolve) => probe.close(resolve));
   return port;
+}
+
+/** One app for a whole test file: started before its tests (handed to `started`), nock cleaned after each, closed after all. */
+export function appForFile(area: string, now: () => number, started: (app: AppUnderTest) => void): void {
+  let app: AppUnderTest | undefined;
+  beforeAll(async () => {
+    app = await startApp(area, now);
+    started(app);
+  });
+  afterEach(() => nock.cleanAll());
+  afterAll(async () => {
+    await app?.close();
+  });
+}
+
+/** Two people who may approve peer review, and nothing else: a 150-line src/ change asks them. */
+export const PEER_REVIEW_CONFIG = `
+roles:
+  reviewers: ["carol", "dave"]
+approval_workflows:
+  peer_review: { approver: reviewers }
+`;
+
+/** After an event: GitHub was asked exactly what the scope expected, nothing more, nothing less. */
+export function expectOnly(app: AppUnderTest, scope: nock.Scope): void {
+  expect(app.unmatched()).toEqual([]);
+  expect(scope.pendingMocks()).toEqual([]);
+}
+
+/**
+ * What opening PR `number` (one 150-line file under src/: peer review) reads and writes before
+ * reviewers are asked: config and files, the `hitl` check (its bodies are returned), the
+ * workflow label, created in the repository the first time (`newLabel`).
+ */
+export function mockPeerReviewOpening(app: AppUnderTest, scope: nock.Scope, options: { number: number; config: string; checkId: number; newLabel: boolean }): any[] {
+  app.firstContact(scope, () => {
+    mockToken(scope);
+    mockNoOrgConfig(scope);
+  });
+  mockConfig(scope, options.config);
+  mockFiles(scope, [{ path: 'src/widgets.ts', additions: 150 }], options.number);
+  const checks = checkRunCreated(scope, options.checkId);
+  if (options.newLabel) expectWrite(scope, 'post', '/labels', {}, 201);
+  expectWrite(scope, 'post', `/issues/${options.number}/labels`, [{ name: 'hitl:peer-review' }]);
+  return checks;
 }
