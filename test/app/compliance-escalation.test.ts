@@ -38,10 +38,11 @@ describe('compliance escalation', () => {
     // A ladder of 1 s per level: level 3 now, level 4 one second later.
     const item = await engine.escalateTo(ensureInput([1000, 1000, 1000, 1000], 60_000, target), 3, 'hitl', 'compliance violation');
     expect(item).toMatchObject({ item: COMPLIANCE_ITEM, number: 9 });
-    await waitFor(() => escalatedLevels(audit).includes(3), 'level 3');
+    // The level is recorded when it is claimed, before its GitHub actions run: wait for the actions.
+    const level3 = () => calls.filter((c) => c.path === '/repos/acme/widgets/issues/9/assignees');
+    await waitFor(() => level3().length > 0 && calls.some((c) => c.path === '/repos/acme/widgets/issues/9/comments'), 'level 3 actions');
     expect(escalatedLevels(audit)).toEqual([3]);
-    const level3 = calls.filter((c) => c.path === '/repos/acme/widgets/issues/9/assignees');
-    expect(level3.map((c) => c.body)).toEqual([{ assignees: ['lead-lee'] }]);
+    expect(level3().map((c) => c.body)).toEqual([{ assignees: ['lead-lee'] }]);
     expect(calls.some((c) => c.path === '/repos/acme/widgets/issues/9/comments' && String(c.body?.body).includes('@lead-lee'))).toBe(true);
 
     // A second escalateTo (a redelivery) never goes down nor doubles.
