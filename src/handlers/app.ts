@@ -96,6 +96,7 @@ export function createApp(deps: AppDeps): HitlApp {
     labelEvidence: deps.labelEvidence ?? readLabelEvidence,
     clock,
     afterEvaluation: auditEvaluation(bypass),
+    degraded: { redisDown: () => deps.redis.status !== 'ready', warn: log.warn },
   });
   const deployments: DeploymentWiring = {
     pending: new PendingDeployments(deps.redis, `${prefix}deploy:`),
