@@ -9,11 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { RedisFallback } from '../github/fallback.js';
+import { RELEASE, renewLease } from './lease.js';
 
 const DONE = 'done';
 const DONE_MS = 3 * 24 * 3_600_000;
-const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
-const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 const USE = 'delivery dedupe';
 const IN_MEMORY = 'deliveries are remembered in this process only';
 
@@ -70,17 +69,16 @@ export async function handleOnce(redis: Redis, key: string, handle: () => Promis
     return 'handled';
   }
 
-  const renewal = setInterval(() => void fallback.run(USE, () => redis.eval(RENEW, 1, key, claim, leaseMs), 0, IN_MEMORY), leaseMs / 3);
-  renewal.unref();
+  const stopRenewal = renewLease(redis, key, claim, leaseMs, fallback, USE, IN_MEMORY);
   try {
     await handle();
   } catch (error) {
-    clearInterval(renewal);
+    stopRenewal();
     // Only our own claim: a redelivery may have taken over meanwhile.
     await fallback.run(USE, () => redis.eval(RELEASE, 1, key, claim), 0, IN_MEMORY);
     throw error;
   }
-  clearInterval(renewal);
+  stopRenewal();
   if (!(await fallback.run(USE, async () => (await redis.set(key, DONE, 'PX', DONE_MS)) === 'OK', false, IN_MEMORY))) memory.set(key, DONE);
   return 'handled';
 }

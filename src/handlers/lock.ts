@@ -9,8 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { RedisFallback } from '../github/fallback.js';
+import { RELEASE, renewLease } from './lease.js';
 
-const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 const LOCAL_ONLY = 'pull requests are serialised within this process only';
 
@@ -34,7 +34,8 @@ export class PrLock {
     private readonly redis: Redis,
     options: { ttlMs?: number; maxWaitMs?: number; fallback?: RedisFallback } = {},
   ) {
-    this.ttlMs = options.ttlMs ?? 30_000;
+    // A lease renewed while the evaluation runs: a dead holder's lock lapses within seconds.
+    this.ttlMs = options.ttlMs ?? 6_000;
     this.maxWaitMs = options.maxWaitMs ?? 10_000;
     this.fallback = options.fallback ?? new RedisFallback();
   }
@@ -75,7 +76,7 @@ export class PrLock {
     const token = randomUUID();
     let waited = queued;
     const deadline = Date.now() + this.maxWaitMs;
-    // After maxWaitMs the lock holder is presumed dead (its TTL will clear the key); go on rather than drop the event.
+    // After maxWaitMs the holder is presumed stuck; go on rather than drop the event.
     for (;;) {
       const taken = await this.acquire(key, token);
       // Without Redis another process may have evaluated a newer state meanwhile: the caller refetches, as after a wait.
@@ -87,9 +88,11 @@ export class PrLock {
       waited = true;
       await sleep(25);
     }
+    const stopRenewal = renewLease(this.redis, key, token, this.ttlMs, this.fallback, 'the pull-request lock', LOCAL_ONLY);
     try {
       return await task(waited);
     } finally {
+      stopRenewal();
       await this.fallback.run('the pull-request lock', () => this.redis.eval(RELEASE, 1, key, token), 0, LOCAL_ONLY);
     }
   }
