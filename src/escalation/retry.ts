@@ -30,11 +30,6 @@ export class RetryingEscalation implements EscalationPort, DirectEscalation {
     this.delayMs = options.firstDelayMs ?? 1_000;
   }
 
-  /** Calls waiting for the engine (for tests and health). */
-  get pending(): number {
-    return this.queued.size;
-  }
-
   ensure(input: EnsureInput): Promise<void> {
     return this.call({ kind: 'ensure', input });
   }

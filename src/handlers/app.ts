@@ -68,6 +68,8 @@ export interface HitlApp {
   readonly costs: EventCost[];
   /** Re-evaluates one PR item through the webhook path (for the escalation worker); needs the app loaded. */
   readonly gatePort: GatePort;
+  /** At shutdown: stops retrying escalation calls and logs those still queued (they are not sent). */
+  stop(): void;
 }
 
 const MAX_COSTS = 1000;
@@ -144,7 +146,7 @@ export function createApp(deps: AppDeps): HitlApp {
     app.on('deployment_protection_rule.requested', handle(onDeploymentProtectionRule));
     app.on('repository_dispatch', handle(onRepositoryDispatch));
   };
-  return Object.assign(appFn, { costs, gatePort });
+  return Object.assign(appFn, { costs, gatePort, stop: () => escalation?.stop() });
 }
 
 const mention = (m: ResolvedConfig['roles'][string][number]) => (m.kind === 'user' ? [`@${m.login}`] : m.kind === 'team' ? [`@${m.org}/${m.slug}`] : []);
