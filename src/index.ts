@@ -84,7 +84,10 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
 
   await assertRedisAnswers(redisUrl);
   // Producers fail fast: a webhook never hangs on a dead Redis (the audit store buffers instead).
-  const redis = new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // A Redis that hangs fails as fast as one that refuses (commandTimeout); the app logs one warning
+  // per outage itself, so ioredis' own error events on every reconnect attempt are not printed.
+  const redis = new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000 });
+  redis.on('error', () => undefined);
   await redis.connect();
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
   const store = new RedisAuditStore({ redis, prefix });
@@ -153,6 +156,7 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      hitlApp.stop(); // logs escalation calls still waiting for Redis rather than losing them silently
       await summaries.close();
       await engine.close();
       await maintenanceQueue.close();

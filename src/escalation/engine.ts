@@ -13,6 +13,7 @@ import { performStep } from './actions.js';
 import type { ChannelSettings } from './channels.js';
 import { EscalationGitHub, type OctokitFor } from './github.js';
 import { DEFAULT_LEVELS, acknowledgedSchedule, breachJumpsToTop, intervalAt, itemId, slaJobId, stepAt, stepJobId } from './ladder.js';
+import { RedisFallback } from '../github/fallback.js';
 import { silentLog, type Log } from './log.js';
 import { EscalationStore, toPendingItem, type ItemState } from './store.js';
 import type { DirectEscalation, EnsureInput, EscalationPort, EscalationTarget, GatePort, PendingItem, PendingReader } from './types.js';
@@ -61,6 +62,12 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
     const queue = new Queue<JobData>(QUEUE_NAME, { connection: redis, prefix });
     const store = new EscalationStore(redis, `${prefix}:${QUEUE_NAME}-state`);
     const log = options.log ?? silentLog;
+    // Without a listener a lost connection's 'error' would be thrown; the calls that fail meanwhile are retried by the app (retry.ts).
+    const outage = new RedisFallback((message) => log.warn(message));
+    queue.on('error', (error) => outage.fail('the escalation queue', error, 'escalation calls fail until it is back'));
+    redis.on('ready', () => outage.recovered('the escalation queue'));
+    // Initialised now, while Redis answers: a queue whose first command met an outage stayed broken after it.
+    await queue.waitUntilReady();
     let engine: EscalationEngine | undefined;
     const worker =
       options.worker === false

@@ -2,23 +2,64 @@
  * Redis-backed memory of the GitHub adapter, under one key prefix: what was already read
  * (config blobs, changed files, actor facts) and what was already written (check runs,
  * labels, reviewer requests), so an unchanged picture costs neither a read nor a write.
+ * While Redis is unavailable every read is a miss (GitHub is read instead) and every write is
+ * skipped: slower and costlier, never wrong.
  */
 import type { Redis } from 'ioredis';
+import { RedisFallback } from './fallback.js';
+
+const MISS = 'the cache misses and GitHub is read instead';
+const SKIP = 'nothing is cached until it is back';
 
 export class Cache {
-  constructor(readonly redis: Redis, readonly prefix: string) {}
+  constructor(
+    readonly redis: Redis,
+    readonly prefix: string,
+    readonly fallback = new RedisFallback(),
+  ) {}
 
   key(...parts: Array<string | number>): string {
     return `${this.prefix}${parts.join(':')}`;
   }
 
-  async getJson<T>(key: string): Promise<T | undefined> {
-    const text = await this.redis.get(key);
-    return text === null ? undefined : (JSON.parse(text) as T);
+  async getText(key: string): Promise<string | undefined> {
+    const text = await this.fallback.run('cache reads', () => this.redis.get(key), null, MISS);
+    return text ?? undefined;
   }
 
-  async setJson(key: string, value: unknown, ttlMs: number): Promise<void> {
-    await this.redis.set(key, JSON.stringify(value), 'PX', ttlMs);
+  async setText(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.fallback.run('cache writes', () => this.redis.set(key, value, 'PX', ttlMs), null, SKIP);
+  }
+
+  async getJson<T>(key: string): Promise<T | undefined> {
+    const text = await this.getText(key);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
+  }
+
+  setJson(key: string, value: unknown, ttlMs: number): Promise<void> {
+    return this.setText(key, JSON.stringify(value), ttlMs);
+  }
+
+  exists(key: string): Promise<boolean> {
+    return this.fallback.run('cache reads', async () => (await this.redis.exists(key)) > 0, false, MISS);
+  }
+
+  /** A hash's fields, or undefined when Redis could not say (unknown is not empty). */
+  hashFields(key: string): Promise<Record<string, string> | undefined> {
+    return this.fallback.run('cache reads', () => this.redis.hgetall(key), undefined, MISS);
+  }
+
+  async setHashField(key: string, field: string, value: string, ttlMs: number): Promise<void> {
+    await this.fallback.run('cache writes', () => this.redis.multi().hset(key, field, value).pexpire(key, ttlMs).exec(), null, SKIP);
+  }
+
+  /** A set's members, or undefined when Redis could not say. */
+  members(key: string): Promise<string[] | undefined> {
+    return this.fallback.run('cache reads', () => this.redis.smembers(key), undefined, MISS);
+  }
+
+  async addMembers(key: string, ttlMs: number, ...members: string[]): Promise<void> {
+    await this.fallback.run('cache writes', () => this.redis.multi().sadd(key, ...members).pexpire(key, ttlMs).exec(), null, SKIP);
   }
 
   /** Returns the cached value, or computes, stores and returns it. */

@@ -63,13 +63,13 @@ export class ConfigReader {
 
   private async orgFile(octokit: Octokit, owner: string): Promise<FileText | undefined> {
     const fresh = this.cache.key('cfg', 'org-checked', owner.toLowerCase());
-    if (await this.cache.redis.exists(fresh)) {
+    if (await this.cache.exists(fresh)) {
       const record = await this.cache.getJson<FileRecord>(this.recordKey(owner, '.github', ''));
       const text = record?.sha === undefined ? undefined : await this.blob(record.sha);
       if (record && (record.sha === undefined || text !== undefined)) return text;
     }
     const file = await this.file(octokit, owner, '.github', undefined);
-    await this.cache.redis.set(fresh, '1', 'PX', ORG_RECHECK_MS);
+    await this.cache.setText(fresh, '1', ORG_RECHECK_MS);
     return file;
   }
 
@@ -78,8 +78,8 @@ export class ConfigReader {
   }
 
   private async blob(sha: string): Promise<FileText | undefined> {
-    const text = await this.cache.redis.get(this.cache.key('cfg', 'blob', sha));
-    return text === null ? undefined : { sha, text };
+    const text = await this.cache.getText(this.cache.key('cfg', 'blob', sha));
+    return text === undefined ? undefined : { sha, text };
   }
 
   /** The file at `ref` (the default branch when undefined), or undefined when there is none. */
@@ -99,7 +99,7 @@ export class ConfigReader {
       const data = response.data;
       if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) return undefined;
       const text = Buffer.from(data.content, 'base64').toString('utf8');
-      await this.cache.redis.set(this.cache.key('cfg', 'blob', data.sha), text, 'PX', 7 * DAY);
+      await this.cache.setText(this.cache.key('cfg', 'blob', data.sha), text, 7 * DAY);
       await this.cache.setJson(recordKey, { etag: response.headers.etag, sha: data.sha } satisfies FileRecord, 7 * DAY);
       return { sha: data.sha, text };
     } catch (error) {

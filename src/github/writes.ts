@@ -36,6 +36,13 @@ interface CheckRecord {
   hash: string;
 }
 
+/**
+ * What Redis holds per check name: a run we know, or a create that was started and never
+ * recorded (the process died, or its answer was lost), after which GitHub may hold a run we do
+ * not know of.
+ */
+type StoredCheck = CheckRecord | { creating: true };
+
 const LABEL_COLOURS: Record<string, string> = {
   'hitl:automatic': '0e8a16',
   'hitl:peer-review': 'fbca04',
@@ -57,9 +64,17 @@ export class GitHubWriter {
    */
   async syncChecks(octokit: Octokit, ref: RepoRef, sha: string, outputs: CheckOutput[], mayExist: boolean): Promise<void> {
     const key = this.cache.key('checks', repoKey(ref), sha);
-    const records = new Map(Object.entries(await this.cache.redis.hgetall(key)).map(([name, json]) => [name, JSON.parse(json) as CheckRecord]));
-    if (records.size === 0 && mayExist) {
-      for (const [name, id] of await this.existingChecks(octokit, ref, sha)) records.set(name, { id, hash: '' });
+    const stored = await this.cache.hashFields(key);
+    const records = new Map<string, CheckRecord>();
+    // Unknown (Redis unavailable) or an unfinished create: GitHub is asked which runs exist.
+    let unsure = stored === undefined;
+    for (const [name, json] of Object.entries(stored ?? {})) {
+      const record = JSON.parse(json) as StoredCheck;
+      if ('id' in record) records.set(name, record);
+      else unsure = true;
+    }
+    if ((records.size === 0 && mayExist) || unsure) {
+      for (const [name, id] of await this.existingChecks(octokit, ref, sha)) if (!records.has(name)) records.set(name, { id, hash: '' });
     }
     const wanted = new Set(outputs.map((o) => o.name));
     const retired = [...records.keys()]
@@ -69,10 +84,10 @@ export class GitHubWriter {
       const hash = hashOf(output);
       const record = records.get(output.name);
       if (record?.hash === hash) continue;
+      if (!record) await this.cache.setHashField(key, output.name, JSON.stringify({ creating: true } satisfies StoredCheck), CHECK_RECORD_TTL_MS);
       const id = await this.postCheck(octokit, ref, sha, output, record?.id);
-      await this.cache.redis.hset(key, output.name, JSON.stringify({ id, hash } satisfies CheckRecord));
+      await this.cache.setHashField(key, output.name, JSON.stringify({ id, hash } satisfies StoredCheck), CHECK_RECORD_TTL_MS);
     }
-    await this.cache.redis.pexpire(key, CHECK_RECORD_TTL_MS);
   }
 
   private async existingChecks(octokit: Octokit, ref: RepoRef, sha: string): Promise<Map<string, number>> {
@@ -134,13 +149,13 @@ export class GitHubWriter {
   /** Creates the label with its colour once per repository (remembered in Redis). */
   private async ensureLabel(octokit: Octokit, ref: RepoRef, name: string): Promise<void> {
     const known = this.cache.key('labels', repoKey(ref));
-    if (await this.cache.redis.sismember(known, name)) return;
+    if ((await this.cache.members(known))?.includes(name)) return;
     try {
       await octokit.request('POST /repos/{owner}/{repo}/labels', { ...ref, name, color: LABEL_COLOURS[name] ?? 'ededed', description: 'HITL workflow' });
     } catch (error) {
       if ((error as { status?: number }).status !== 422) throw error; // 422: it exists already
     }
-    await this.cache.redis.sadd(known, name);
+    await this.cache.addMembers(known, CHECK_RECORD_TTL_MS, name);
   }
 
   /**
@@ -149,14 +164,13 @@ export class GitHubWriter {
    */
   async requestReviewers(octokit: Octokit, ref: RepoRef, pr: PullData, wanted: { users: string[]; teams: string[] }, reviewed: readonly string[]): Promise<void> {
     const askedKey = this.cache.key('requested', repoKey(ref), pr.number);
-    const asked = new Set(await this.cache.redis.smembers(askedKey));
+    const asked = new Set((await this.cache.members(askedKey)) ?? []);
     const skipUser = new Set([pr.author.toLowerCase(), ...pr.requestedReviewers, ...reviewed.map((r) => r.toLowerCase())]);
     const users = [...new Set(wanted.users.map((u) => u.toLowerCase()))].filter((u) => !skipUser.has(u) && !asked.has(`user:${u}`));
     const teams = [...new Set(wanted.teams.map((t) => t.toLowerCase()))].filter((t) => !pr.requestedTeams.includes(t) && !asked.has(`team:${t}`));
     if (users.length === 0 && teams.length === 0) return;
     // Remembered before the request: a refused request (422, e.g. not a collaborator) is not retried on every event.
-    await this.cache.redis.sadd(askedKey, ...users.map((u) => `user:${u}`), ...teams.map((t) => `team:${t}`));
-    await this.cache.redis.pexpire(askedKey, CHECK_RECORD_TTL_MS);
+    await this.cache.addMembers(askedKey, CHECK_RECORD_TTL_MS, ...users.map((u) => `user:${u}`), ...teams.map((t) => `team:${t}`));
     try {
       await octokit.request('POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers', { ...ref, pull_number: pr.number, reviewers: users, team_reviewers: teams });
     } catch (error) {

@@ -13,6 +13,8 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { GateItem, ItemStatus } from '../policy/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { Cache } from '../github/cache.js';
+import { RedisFallback } from '../github/fallback.js';
+import { RetryingEscalation } from '../escalation/retry.js';
 import { ConfigReader } from '../github/config.js';
 import { countRequests, newCounter, type CallCounter } from '../github/counter.js';
 import { PullReader } from '../github/pulls.js';
@@ -20,7 +22,7 @@ import { harden } from '../github/transport.js';
 import { GitHubWriter } from '../github/writes.js';
 import { onCheckRun } from './check-run.js';
 import { onComment } from './comment.js';
-import { dedupeKey, handleOnce } from './dedupe.js';
+import { dedupeKey, DeliveryMemory, handleOnce } from './dedupe.js';
 import { complianceGateAnswer } from '../bypass/compliance.js';
 import { rollbackGateAnswer } from '../deployments/rollback.js';
 import { PendingDeployments, RollbackRecords } from '../deployments/store.js';
@@ -66,13 +68,21 @@ export interface HitlApp {
   readonly costs: EventCost[];
   /** Re-evaluates one PR item through the webhook path (for the escalation worker); needs the app loaded. */
   readonly gatePort: GatePort;
+  /** At shutdown: stops retrying escalation calls and logs those still queued (they are not sent). */
+  stop(): void;
 }
 
 const MAX_COSTS = 1000;
 
 export function createApp(deps: AppDeps): HitlApp {
   const prefix = deps.prefix ?? 'hitl:';
-  const cache = new Cache(deps.redis, prefix);
+  let probot: Probot | undefined;
+  const log = { warn: (message: string) => probot?.log.warn(message), error: (message: string) => probot?.log.error(message) };
+  // Redis down: the gate still runs (lock, dedupe and caches fall back), escalation calls are retried.
+  const fallback = new RedisFallback(log.warn);
+  const deliveries = new DeliveryMemory();
+  const escalation = deps.escalation && new RetryingEscalation(deps.escalation, { log });
+  const cache = new Cache(deps.redis, prefix, fallback);
   const audit = deps.audit ?? new MemoryAuditSink();
   const writer = new GitHubWriter(cache);
   const clock = deps.clock ?? systemClock;
@@ -82,22 +92,22 @@ export function createApp(deps: AppDeps): HitlApp {
     config: new ConfigReader(cache),
     reader: new PullReader(cache),
     writer,
-    lock: new PrLock(deps.redis),
+    lock: new PrLock(deps.redis, { fallback }),
     audit,
-    escalation: deps.escalation,
+    escalation,
     labelEvidence: deps.labelEvidence ?? readLabelEvidence,
     clock,
     afterEvaluation: auditEvaluation(bypass),
+    degraded: { redisDown: () => deps.redis.status !== 'ready', warn: log.warn },
   });
   const deployments: DeploymentWiring = {
     pending: new PendingDeployments(deps.redis, `${prefix}deploy:`),
     records: new RollbackRecords(deps.redis, `${prefix}rollback:`),
     appId: deps.appId,
   };
-  const kit: EventKit = { gate, writer, audit, escalation: deps.escalation, bypass, deployments, target: targetOf };
+  const kit: EventKit = { gate, writer, audit, escalation, bypass, deployments, target: targetOf };
   const timed = deps.timeWebhook ?? (<T>(_event: string, handler: () => Promise<T>) => handler());
   const costs: EventCost[] = [];
-  let probot: Probot | undefined;
 
   const handle = <C extends Context>(run: (context: C, kit: EventKit) => Promise<void>) => async (context: C) => {
     const payload = context.payload as { action?: string; installation?: { id: number } };
@@ -105,7 +115,7 @@ export function createApp(deps: AppDeps): HitlApp {
     const counter = newCounter();
     countRequests(context.octokit, counter);
     harden(context.octokit, { redis: deps.redis, prefix, spaceWrites: deps.spaceWrites, installationId: payload.installation.id, log: (message) => context.log.warn(message) });
-    const outcome = await timed(context.name, () => handleOnce(deps.redis, dedupeKey(cache, context.id), () => run(context, kit)));
+    const outcome = await timed(context.name, () => handleOnce(deps.redis, dedupeKey(cache, context.id), () => run(context, kit), { memory: deliveries, fallback }));
     costs.push({ event: `${context.name}${payload.action ? `.${payload.action}` : ''}`, delivery: context.id, outcome, ...counter });
     if (costs.length > MAX_COSTS) costs.shift();
   };
@@ -136,7 +146,7 @@ export function createApp(deps: AppDeps): HitlApp {
     app.on('deployment_protection_rule.requested', handle(onDeploymentProtectionRule));
     app.on('repository_dispatch', handle(onRepositoryDispatch));
   };
-  return Object.assign(appFn, { costs, gatePort });
+  return Object.assign(appFn, { costs, gatePort, stop: () => escalation?.stop() });
 }
 
 const mention = (m: ResolvedConfig['roles'][string][number]) => (m.kind === 'user' ? [`@${m.login}`] : m.kind === 'team' ? [`@${m.org}/${m.slug}`] : []);

@@ -37,6 +37,12 @@ export interface GateDeps {
    * windows: see bypass.ts), with the evidence that was evaluated.
    */
   afterEvaluation?: (request: GateRequest, result: Evaluated) => Promise<void>;
+  /**
+   * While Redis is unavailable, a failing afterEvaluation (its once-markers live in Redis) is
+   * deferred to the PR's next evaluation, which finds its markers unclaimed, instead of failing
+   * a delivery whose checks are already posted.
+   */
+  degraded?: { redisDown(): boolean; warn(message: string): void };
 }
 
 export interface GateRequest {
@@ -117,7 +123,8 @@ export class Gate {
     const { octokit, ref, number } = request;
     const { cache, reader, writer } = this.deps;
     const key = this.stateKey(ref, number);
-    const state = (await cache.getJson<PrState>(key)) ?? {};
+    const stored = await cache.getJson<PrState>(key);
+    const state = stored ?? {};
     // A payload that waited behind another event, or is older than what was evaluated last, is refetched.
     const stale = !request.pull || waited || (state.updatedAt !== undefined && request.pull.updatedAt < state.updatedAt);
     const pull = stale ? await reader.pull(octokit, ref, number) : request.pull!;
@@ -217,11 +224,22 @@ export class Gate {
     }
 
     const items = Object.fromEntries(evaluation.items.map((i) => [i.item.name, i.status.state]));
-    await this.syncEscalation(request, pull, config, evaluation, state.items ?? {});
+    // No state (a first evaluation, or one Redis lost): any item may have a timer to cancel.
+    await this.syncEscalation(request, pull, config, evaluation, stored ? (state.items ?? {}) : undefined);
     await this.auditTransitions(request, pull, evaluation, state, items, loaded.version);
     await cache.setJson(key, { ...next, verdict: evaluation.verdict.state, items }, 30 * DAY);
-    await this.deps.afterEvaluation?.(request, result);
+    await this.afterEvaluation(request, result);
     return result;
+  }
+
+  private async afterEvaluation(request: GateRequest, result: Evaluated): Promise<void> {
+    try {
+      await this.deps.afterEvaluation?.(request, result);
+    } catch (error) {
+      const { degraded } = this.deps;
+      if (!degraded?.redisDown()) throw error;
+      degraded.warn(`${request.ref.owner}/${request.ref.repo}#${request.number}: bypass auditing deferred to the next evaluation (Redis unavailable: ${(error as Error).message})`);
+    }
   }
 
   private async lookUpActors(request: GateRequest, plan: Plan, reviews: ReviewData[], comments: CommentData[]): Promise<Map<string, Actor>> {
@@ -250,7 +268,7 @@ export class Gate {
     return this.deps.escalation.pendingFor(pending.map((i) => this.target(request, i.item.name)));
   }
 
-  private async syncEscalation(request: GateRequest, pull: PullData, config: ResolvedConfig, evaluation: Evaluation, before: Record<string, string>): Promise<void> {
+  private async syncEscalation(request: GateRequest, pull: PullData, config: ResolvedConfig, evaluation: Evaluation, before: Record<string, string> | undefined): Promise<void> {
     const port = this.deps.escalation;
     if (!port) return;
     for (const { item, status } of evaluation.items) {
@@ -264,11 +282,12 @@ export class Gate {
           levels: levelsOf(config),
           notify: config.notify,
         });
-      } else if (before[item.name] === 'pending') {
+      } else if (before === undefined || before[item.name] === 'pending') {
         await port.cancel(this.target(request, item.name), `${item.name} is ${status.state}`);
       }
     }
-    const gone = Object.keys(before).filter((name) => before[name] === 'pending' && !evaluation.items.some((i) => i.item.name === name));
+    const previous = before ?? {};
+    const gone = Object.keys(previous).filter((name) => previous[name] === 'pending' && !evaluation.items.some((i) => i.item.name === name));
     for (const name of gone) await port.cancel(this.target(request, name), `${name} is no longer required`);
   }
 
