@@ -25,6 +25,7 @@ import { createMetrics, type HitlMetrics } from './metrics/metrics.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { createDashboard } from './web/dashboard.js';
 import { metricsHandler } from './web/metrics-route.js';
+import { once } from 'node:events';
 
 export { createApp };
 export type { AppDeps, HitlApp };
@@ -65,10 +66,13 @@ async function assertRedisAnswers(url: string): Promise<void> {
     await probe.connect();
     await probe.ping();
     await probe.quit();
-  } finally {
-    // After a failed connect the socket is already closed: disconnecting it again would arm
-    // ioredis' 2 s "destroy if still open" timer that nothing clears, holding the process open.
-    if (probe.status !== 'end') probe.disconnect();
+  } catch (error) {
+    // Disconnecting a socket that is already closing arms ioredis' 2 s "destroy if still open"
+    // timer that nothing clears, holding the process open: close an open socket, else let the
+    // failed connection reach its end (retryStrategy null makes it end, not retry).
+    if (probe.status === 'ready' || probe.status === 'connect') probe.disconnect();
+    else if (probe.status !== 'end') await once(probe, 'end');
+    throw error;
   }
 }
 
