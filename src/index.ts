@@ -147,7 +147,7 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
       metrics.timeWebhook(context.name, async () => {
         const payload = context.payload as unknown as WorkflowRunPayload;
         const at = { owner: payload.repository.owner.login, repo: payload.repository.name };
-        const loaded = await readRepositoryConfig(context.octokit, at, payload.repository.default_branch);
+        const loaded = await readRepositoryConfig(hitlApp.readers, context.octokit, at, payload.repository.default_branch);
         const fallback = loadConfig({});
         const config = loaded.ok ? loaded.config : fallback.ok ? fallback.config : undefined;
         if (config) await watch.handle(payload, context.octokit, config);

@@ -15,7 +15,8 @@ import type { Clock } from '../util/clock.js';
 import { approvalItem } from './approval-item.js';
 import type { FreezeWindow } from './freeze.js';
 import { asAnswer, decideBeforeEvidence, decideDeployment, deploymentPolicy, DEPLOY_COMMAND_TARGET, prGateOf, type DeploymentAnswer, type PrGate } from './gate.js';
-import { actorFacts, addressed, mentionsOf, readRepositoryConfig, type GitHubClient, type LoadedConfig, type RepoRef } from './github.js';
+import { mentionsOf } from '../escalation/ladder.js';
+import { actorFacts, addressed, readRepositoryConfig, type GitHubClient, type GitHubReaders, type LoadedConfig, type RepoRef } from './github.js';
 import { InstallationSchema, parseIssueComment, parseWith, repoRefOf, RepositorySchema, type IssueCommentEvent } from './payloads.js';
 import type { PendingDeployment, PendingDeployments } from './store.js';
 
@@ -23,7 +24,7 @@ export const HITL_CHECK_NAME = 'hitl';
 /** The review comment is shown on the waiting workflow run: a reason, not a report. */
 const MAX_REVIEW_COMMENT = 1000;
 
-export interface DeploymentDeps {
+export interface DeploymentDeps extends GitHubReaders {
   octokit: GitHubClient;
   audit: AuditSink;
   pending: PendingDeployments;
@@ -163,7 +164,7 @@ export async function handleDeploymentProtectionRule(payload: unknown, deps: Dep
 
   const at = repoRefOf(event.repository);
   const sha = event.deployment.sha;
-  const loaded = await readRepositoryConfig(deps.octokit, at, event.repository.default_branch);
+  const loaded = await readRepositoryConfig(deps, deps.octokit, at, event.repository.default_branch);
   const target: Answer = {
     at,
     repoName: event.repository.full_name,
@@ -247,10 +248,10 @@ export async function handleDeployCommand(payload: unknown, command: DeployComma
   if (waiting.length === 0) return refuse(deps, at, event, 'no deployment of this pull request is waiting for approval');
 
   // The config in force now: a freeze opened since the request, or a changed role, applies.
-  const loaded: LoadedConfig = await readRepositoryConfig(deps.octokit, at, event.repository.default_branch);
+  const loaded: LoadedConfig = await readRepositoryConfig(deps, deps.octokit, at, event.repository.default_branch);
   if (!loaded.ok) return refuse(deps, at, event, `${loaded.error}; fix it, then approve again`, loaded.version);
   const item = approvalItem(DEPLOY_COMMAND_TARGET, loaded.config.deployments.requireApproval);
-  const actor = await actorFacts(deps.octokit, at, event.comment.user.login, event.comment.user.type === 'Bot', item.approvers.members);
+  const actor = await actorFacts(deps, deps.octokit, at, event.comment.user.login, event.comment.user.type === 'Bot', item.approvers.members);
   const permit = mayApprove(actor, item, event.issue.user.login);
   if (!permit.ok) return refuse(deps, at, event, permit.reason, loaded.version);
 

@@ -9,9 +9,9 @@
 import { z } from 'zod';
 import type { AuditEntry, AuditSink } from '../audit/types.js';
 import type { EscalationPort, EscalationTarget, GateAnswer } from '../escalation/types.js';
-import { levelsOf } from '../escalation/ladder.js';
+import { levelsOf, mentionsOf } from '../escalation/ladder.js';
 import type { Clock } from '../util/clock.js';
-import { actorFacts, addressed, mentionsOf, readRepositoryConfig, type GitHubClient, type RepoRef } from './github.js';
+import { actorFacts, addressed, readRepositoryConfig, type GitHubClient, type GitHubReaders, type RepoRef } from './github.js';
 import { InstallationSchema, parseIssueComment, parseWith, repoRefOf, RepositorySchema, type IssueCommentEvent } from './payloads.js';
 import {
   decisionPayload,
@@ -33,7 +33,7 @@ import type { RollbackRecord, RollbackRecords } from './store.js';
 /** GitHub assigns at most 10 people to an issue. */
 const MAX_ASSIGNEES = 10;
 
-export interface RollbackDeps {
+export interface RollbackDeps extends GitHubReaders {
   octokit: GitHubClient;
   audit: AuditSink;
   records: RollbackRecords;
@@ -94,7 +94,7 @@ export async function handleRollbackDispatch(payload: unknown, deliveryId: strin
 
   const request = parseWith(RollbackRequestSchema, `invalid ${ROLLBACK_DISPATCH} client_payload`, event.client_payload);
   if (!request.ok) return refuseRequest(deps, place, dispatchId, request.error);
-  const loaded = await readRepositoryConfig(deps.octokit, place.at, event.repository.default_branch);
+  const loaded = await readRepositoryConfig(deps, deps.octokit, place.at, event.repository.default_branch);
   if (!loaded.ok) return refuseRequest(deps, place, dispatchId, loaded.error, loaded.version);
   const policy = loaded.config.checkpoints.find((c) => c.name === ROLLBACK_CHECKPOINT);
   if (!policy) return refuseRequest(deps, place, dispatchId, `the config defines no ${ROLLBACK_CHECKPOINT} checkpoint`, loaded.version);
@@ -197,7 +197,7 @@ export async function handleRollbackCommand(payload: unknown, command: RollbackC
   if (await deps.records.isDecided(place.repoName, record.issueNumber)) return { kind: 'already_decided' };
 
   const login = event.comment.user.login;
-  const actor = await actorFacts(deps.octokit, place.at, login, event.comment.user.type === 'Bot', record.checkpoint.members);
+  const actor = await actorFacts(deps, deps.octokit, place.at, login, event.comment.user.type === 'Bot', record.checkpoint.members);
   const verdict = judgeRollbackCommand(record, actor, command, event.issue.body ?? '');
   switch (verdict.kind) {
     case 'refused':

@@ -20,13 +20,15 @@ export function levelsOf(config: Pick<ResolvedConfig, 'escalation'>): Escalation
   return levels.length > 0 ? levels : DEFAULT_LEVELS;
 }
 
-/** Role names per level as GitHub mentions ("@login", "@org/team"); permission levels cannot be mentioned. */
+/** Role members as GitHub mentions ("@login", "@org/team"), each once; a permission level cannot be mentioned. */
+export function mentionsOf(members: readonly RoleMember[]): string[] {
+  const mentions = members.flatMap((m) => (m.kind === 'user' ? [`@${m.login}`] : m.kind === 'team' ? [`@${m.org}/${m.slug}`] : []));
+  return [...new Set(mentions)];
+}
+
+/** The mentions of each level's roles. */
 export function roleMentionsOf(config: Pick<ResolvedConfig, 'escalation' | 'roles'>): Record<number, string[]> {
-  const mention = (member: RoleMember): string[] =>
-    member.kind === 'user' ? [`@${member.login}`] : member.kind === 'team' ? [`@${member.org}/${member.slug}`] : [];
-  return Object.fromEntries(
-    config.escalation.map((level) => [level.level, [...new Set(level.notifyRoles.flatMap((role) => (config.roles[role] ?? []).flatMap(mention)))]]),
-  );
+  return Object.fromEntries(config.escalation.map((level) => [level.level, mentionsOf(level.notifyRoles.flatMap((role) => config.roles[role] ?? []))]));
 }
 
 export type Step = { kind: 'level'; level: number } | { kind: 'reminder'; count: number };

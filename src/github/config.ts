@@ -37,17 +37,21 @@ export class ConfigReader {
 
   constructor(private readonly cache: Cache) {}
 
-  async load(octokit: Octokit, owner: string, repo: string, baseRef: string): Promise<LoadedConfig> {
-    let org: FileText | undefined;
-    let repository: FileText | undefined;
+  /** The config at `ref`; a file that cannot be read (any error but 404) is an error result that keeps the gate shut. */
+  async load(octokit: Octokit, owner: string, repo: string, ref: string): Promise<LoadedConfig> {
     try {
-      org = await this.orgFile(octokit, owner);
-      repository = await this.file(octokit, owner, repo, baseRef);
+      return await this.read(octokit, owner, repo, ref);
     } catch (error) {
       // Fail closed: a config that cannot be read is not "no config".
       const message = `could not read ${CONFIG_FILE} (HTTP ${status(error) ?? 'error'}): the gate stays shut until it can be read`;
       return { result: { ok: false, errors: [{ severity: 'error', message, path: [], source: 'repository' }], warnings: [] }, version: 'unreadable' };
     }
+  }
+
+  /** The config at `ref`; a file that cannot be read (any error but 404) throws, for callers that fail closed by not answering. */
+  async read(octokit: Octokit, owner: string, repo: string, ref: string): Promise<LoadedConfig> {
+    const org = await this.orgFile(octokit, owner);
+    const repository = await this.file(octokit, owner, repo, ref);
     const version = [org && `org@${org.sha}`, repository && `repo@${repository.sha}`].filter(Boolean).join(' ') || 'built-in';
     return { result: this.parse(version, org?.text, repository?.text), version };
   }

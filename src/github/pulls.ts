@@ -3,7 +3,7 @@
  * its changed files (paginated, cached per head and base SHA), reviews, comments, and the
  * people acting on it (repo permission and team membership, cached briefly).
  */
-import type { Permission } from '../config/types.js';
+import type { Permission, RoleMember } from '../config/types.js';
 import { isBotLogin } from '../policy/roles.js';
 import type { Actor, ChangedFile, PrFacts } from '../policy/types.js';
 import { DAY, MINUTE, type Cache } from './cache.js';
@@ -97,6 +97,13 @@ export interface TeamRef {
   slug: string;
 }
 
+/** The distinct teams among role members. */
+export function teamsOf(members: readonly RoleMember[]): TeamRef[] {
+  const seen = new Map<string, TeamRef>();
+  for (const m of members) if (m.kind === 'team') seen.set(`${m.org}/${m.slug}`, { org: m.org, slug: m.slug });
+  return [...seen.values()];
+}
+
 const status = (error: unknown) => (error as { status?: number }).status;
 
 export class PullReader {
@@ -146,11 +153,16 @@ export class PullReader {
     );
   }
 
-  /** A person's repo permission and membership of the teams the config names. */
-  async actor(octokit: Octokit, ref: RepoRef, login: string, isBot: boolean, teams: readonly TeamRef[]): Promise<Actor> {
+  /**
+   * A person's repo permission and membership of the teams the config names. `withPermission:
+   * false` skips the permission read (as 'none') when no role the caller checks names a level.
+   */
+  async actor(octokit: Octokit, ref: RepoRef, login: string, isBot: boolean, teams: readonly TeamRef[], withPermission = true): Promise<Actor> {
     const repoKey = `${ref.owner}/${ref.repo}`.toLowerCase();
     const user = login.toLowerCase();
-    const permission = await this.cache.remember(this.cache.key('perm', repoKey, user), ACTOR_TTL_MS, () => this.permission(octokit, ref, login));
+    const permission = withPermission
+      ? await this.cache.remember(this.cache.key('perm', repoKey, user), ACTOR_TTL_MS, () => this.permission(octokit, ref, login))
+      : 'none';
     const memberOf: string[] = [];
     for (const team of teams) {
       const name = `${team.org}/${team.slug}`;

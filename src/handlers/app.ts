@@ -14,6 +14,7 @@ import type { GateItem, ItemStatus } from '../policy/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { Cache } from '../github/cache.js';
 import { RedisFallback } from '../github/fallback.js';
+import { mentionsOf, roleMentionsOf } from '../escalation/ladder.js';
 import { RetryingEscalation } from '../escalation/retry.js';
 import { ConfigReader } from '../github/config.js';
 import { countRequests, newCounter, type CallCounter } from '../github/counter.js';
@@ -24,6 +25,7 @@ import { onCheckRun } from './check-run.js';
 import { onComment } from './comment.js';
 import { dedupeKey, DeliveryMemory, handleOnce } from './dedupe.js';
 import { complianceGateAnswer } from '../bypass/compliance.js';
+import type { GitHubReaders } from '../deployments/github.js';
 import { rollbackGateAnswer } from '../deployments/rollback.js';
 import { PendingDeployments, RollbackRecords } from '../deployments/store.js';
 import { auditEvaluation, type BypassWiring } from './bypass.js';
@@ -68,6 +70,8 @@ export interface HitlApp {
   readonly costs: EventCost[];
   /** Re-evaluates one PR item through the webhook path (for the escalation worker); needs the app loaded. */
   readonly gatePort: GatePort;
+  /** The gate's cached readers (config, people), for decisions outside the app's handlers (a failing build). */
+  readonly readers: GitHubReaders;
   /** At shutdown: stops retrying escalation calls and logs those still queued (they are not sent). */
   stop(): void;
 }
@@ -87,10 +91,11 @@ export function createApp(deps: AppDeps): HitlApp {
   const writer = new GitHubWriter(cache);
   const clock = deps.clock ?? systemClock;
   const bypass: BypassWiring = { audit, once: new OnceMarkers(deps.redis, prefix), now: clock, queue: deps.maintenanceQueue };
+  const readers = { config: new ConfigReader(cache), people: new PullReader(cache) };
   const gate = new Gate({
     cache,
-    config: new ConfigReader(cache),
-    reader: new PullReader(cache),
+    config: readers.config,
+    reader: readers.people,
     writer,
     lock: new PrLock(deps.redis, { fallback }),
     audit,
@@ -105,7 +110,7 @@ export function createApp(deps: AppDeps): HitlApp {
     records: new RollbackRecords(deps.redis, `${prefix}rollback:`),
     appId: deps.appId,
   };
-  const kit: EventKit = { gate, writer, audit, escalation, bypass, deployments, target: targetOf };
+  const kit: EventKit = { gate, readers, writer, audit, escalation, bypass, deployments, target: targetOf };
   const timed = deps.timeWebhook ?? (<T>(_event: string, handler: () => Promise<T>) => handler());
   const costs: EventCost[] = [];
 
@@ -146,18 +151,14 @@ export function createApp(deps: AppDeps): HitlApp {
     app.on('deployment_protection_rule.requested', handle(onDeploymentProtectionRule));
     app.on('repository_dispatch', handle(onRepositoryDispatch));
   };
-  return Object.assign(appFn, { costs, gatePort, stop: () => escalation?.stop() });
+  return Object.assign(appFn, { costs, gatePort, readers, stop: () => escalation?.stop() });
 }
 
-const mention = (m: ResolvedConfig['roles'][string][number]) => (m.kind === 'user' ? [`@${m.login}`] : m.kind === 'team' ? [`@${m.org}/${m.slug}`] : []);
-
 function diagnose(item: GateItem, status: Extract<ItemStatus, { state: 'pending' }>, author: string, headSha: string, config: ResolvedConfig): Diagnostics {
-  const roleMentions: Record<number, string[]> = {};
-  for (const level of config.escalation) roleMentions[level.level] = level.notifyRoles.flatMap((role) => (config.roles[role] ?? []).flatMap(mention));
   return {
     author,
-    pendingApprovers: item.approvers.members.flatMap(mention),
-    roleMentions,
+    pendingApprovers: mentionsOf(item.approvers.members),
+    roleMentions: roleMentionsOf(config),
     missing: [
       ...(status.missingApprovals > 0 ? [`${status.missingApprovals} approval(s) from ${item.approvers.roles.join(' or ') || 'a collaborator with write access'}`] : []),
       ...status.criteria.filter((c) => !c.ticked).map((c) => `criterion ${c.name} not ticked in the description`),

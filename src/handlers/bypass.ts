@@ -13,7 +13,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import { levelsOf, roleMentionsOf } from '../escalation/ladder.js';
 import { closeViolation, COMPLIANCE_ITEM, COMPLIANCE_LEVEL, markViolationOpen } from '../bypass/compliance.js';
 import { approvalItem } from '../deployments/approval-item.js';
-import { actorFacts } from '../deployments/github.js';
+import { actorFacts, type GitHubReaders } from '../deployments/github.js';
 import { mayApprove } from '../policy/authorize.js';
 import type { DirectEscalation, EscalationPort, EscalationTarget } from '../escalation/types.js';
 import type { Octokit } from '../github/counter.js';
@@ -96,10 +96,11 @@ export async function acknowledgeViolation(
   pull: { author: string; headSha: string },
   config: ResolvedConfig,
   commenter: { login: string; isBot: boolean },
+  readers: GitHubReaders,
 ): Promise<{ accepted: boolean; reply: string }> {
   const roles = config.escalation.find((l) => l.level === COMPLIANCE_LEVEL)?.notifyRoles ?? [];
   const item = approvalItem(COMPLIANCE_ITEM, { roles, members: roles.flatMap((role) => config.roles[role] ?? []) });
-  const actor = await actorFacts(request.octokit, request.ref, commenter.login, commenter.isBot, item.approvers.members);
+  const actor = await actorFacts(readers, request.octokit, request.ref, commenter.login, commenter.isBot, item.approvers.members);
   const permit = mayApprove(actor, item, pull.author);
   if (!permit.ok) return { accepted: false, reply: `\`/ack\` refused: ${permit.reason}.` };
   const pr = { installationId: request.installationId, ...request.ref, number: request.number };

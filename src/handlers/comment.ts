@@ -52,7 +52,7 @@ export async function onComment(context: Context<'issue_comment.created'>, kit: 
     // The one command a merged PR takes: the technical lead acknowledging its compliance violation.
     const loaded = await kit.gate.loadConfig(request, result.pull.baseRef);
     if (loaded.result.ok) {
-      const answer = await acknowledgeViolation(kit.bypass, kit.escalation, request, result.pull, loaded.result.config, { login: author.login, isBot: false });
+      const answer = await acknowledgeViolation(kit.bypass, kit.escalation, request, result.pull, loaded.result.config, { login: author.login, isBot: false }, kit.readers);
       await kit.writer.react(octokit, ref, comment.id, answer.accepted ? '+1' : 'confused');
       await kit.writer.reply(octokit, ref, issue.number, `@${author.login} ${answer.reply}`);
       return;

@@ -16,7 +16,7 @@ import { DAY, type Cache } from '../github/cache.js';
 import { levelsOf } from '../escalation/ladder.js';
 import { CONFIG_FILE, type ConfigReader } from '../github/config.js';
 import type { Octokit } from '../github/counter.js';
-import type { CommentData, PullData, PullReader, RepoRef, ReviewData, TeamRef } from '../github/pulls.js';
+import { teamsOf, type CommentData, type PullData, type PullReader, type RepoRef, type ReviewData, type TeamRef } from '../github/pulls.js';
 import { AGGREGATE_CHECK, type CheckOutput, type GitHubWriter } from '../github/writes.js';
 import { isRevertPullRequest } from '../deployments/rollback-checkpoint.js';
 import { commandComments, commentEvidence, reviewEvidence, type HeadHistory, type LabelEvidence } from './evidence.js';
@@ -92,12 +92,7 @@ interface PrState {
   heads?: HeadHistory;
 }
 
-const teamsNamed = (plan: Plan): TeamRef[] => {
-  const members = [...plan.items.flatMap((i) => i.approvers.members), ...plan.emergency.allowed];
-  const seen = new Map<string, TeamRef>();
-  for (const m of members) if (m.kind === 'team') seen.set(`${m.org}/${m.slug}`, { org: m.org, slug: m.slug });
-  return [...seen.values()];
-};
+const teamsNamed = (plan: Plan): TeamRef[] => teamsOf([...plan.items.flatMap((i) => i.approvers.members), ...plan.emergency.allowed]);
 
 export class Gate {
   constructor(private readonly deps: GateDeps) {}

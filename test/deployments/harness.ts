@@ -2,7 +2,11 @@
 import { Redis } from 'ioredis';
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
+import type { GitHubReaders } from '../../src/deployments/github.js';
 import type { EnsureInput, EscalationPort, EscalationTarget, PendingItem } from '../../src/escalation/types.js';
+import { Cache } from '../../src/github/cache.js';
+import { ConfigReader } from '../../src/github/config.js';
+import { PullReader } from '../../src/github/pulls.js';
 
 export const API = 'https://api.github.com';
 export const APP_ID = 42;
@@ -24,6 +28,12 @@ export function testRedis(area: string): { redis: Redis; prefix: string; cleanup
       await redis.quit();
     },
   };
+}
+
+/** The gate's readers over a cache of their own under `prefix` (nothing cached carries over between tests). */
+export function testReaders(redis: Redis, prefix: string): GitHubReaders {
+  const cache = new Cache(redis, `${prefix}${Math.random().toString(36).slice(2)}:`);
+  return { config: new ConfigReader(cache), people: new PullReader(cache) };
 }
 
 /** A `.hitl.yml` as the contents API returns it, or 404 when `text` is undefined. */

@@ -5,7 +5,7 @@ import type { FreezeWindow } from '../../src/deployments/freeze.js';
 import { handleDeployCommand, handleDeploymentProtectionRule, type DeploymentDeps } from '../../src/deployments/protection-rule.js';
 import { PendingDeployments } from '../../src/deployments/store.js';
 import { deploymentProtectionRule, issueComment, mergedPullRequest, RUN_ID } from '../fixtures/deployments/payloads.js';
-import { API, APP_ID, capture, mockConfigFile, testOctokit, testRedis } from './harness.js';
+import { API, APP_ID, capture, mockConfigFile, testOctokit, testReaders, testRedis } from './harness.js';
 
 const NOW = Date.parse('2026-11-24T09:00:00Z');
 const OWNER = 'Codertocat';
@@ -19,10 +19,15 @@ let deployedSha: string;
 
 beforeAll(() => nock.disableNetConnect());
 afterAll(cleanup);
+/** Whether this test's readers already read the org's defaults. */
+let orgChecked = false;
+
 beforeEach(() => {
+  orgChecked = false;
   const payload = deploymentProtectionRule();
   deployedSha = payload.deployment.sha;
   deps = {
+    ...testReaders(redis, prefix),
     octokit: testOctokit(),
     audit: new MemoryAuditSink(),
     pending: new PendingDeployments(redis, `${prefix}${Math.random().toString(36).slice(2)}:`),
@@ -37,7 +42,9 @@ afterEach(() => {
 
 function mockConfig(text: string | undefined): void {
   mockConfigFile(OWNER, REPO, text, 'master');
-  mockConfigFile(OWNER, '.github', undefined);
+  // The org's defaults are re-checked at most every 5 minutes: a second event in a test does not read them.
+  if (!orgChecked) mockConfigFile(OWNER, '.github', undefined);
+  orgChecked = true;
 }
 
 /** The deployed commit is the merge commit of Hello-World#2; its head carries a hitl run in `state`. */
@@ -132,7 +139,7 @@ describe('deployment protection rule', () => {
     const comment = 'HITL: staging is a test environment (bypass.test_environments); approved without a gate check.';
     expect(outcome).toEqual({ kind: 'answered', state: 'approved', comment });
     expect(review.bodies).toEqual([{ environment_name: 'staging', state: 'approved', comment }]);
-    expect(deps.audit.entries).toMatchObject([{ action: 'deployment_approved', configVersion: 'cfg1' }]);
+    expect(deps.audit.entries).toMatchObject([{ action: 'deployment_approved', configVersion: 'repo@cfg1' }]);
   });
 
   it('rejects with the error and its line when .hitl.yml is invalid', async () => {

@@ -7,7 +7,7 @@ import { handleRollbackCommand, handleRollbackDispatch, rollbackGateAnswer, type
 import { RollbackRecords } from '../../src/deployments/store.js';
 import { classify } from '../../src/policy/classify.js';
 import { example, INSTALLATION_ID, issueComment, repositoryDispatch } from '../fixtures/deployments/payloads.js';
-import { API, capture, FakeEscalation, mockConfigFile, testOctokit, testRedis } from './harness.js';
+import { API, capture, FakeEscalation, mockConfigFile, testOctokit, testReaders, testRedis } from './harness.js';
 
 const NOW = Date.parse('2026-11-24T09:00:00Z');
 const OWNER = 'octo-org';
@@ -30,8 +30,13 @@ let deps: RollbackDeps & { audit: MemoryAuditSink; escalation: FakeEscalation };
 
 beforeAll(() => nock.disableNetConnect());
 afterAll(cleanup);
+/** Whether this test's readers already read the org's defaults. */
+let orgChecked = false;
+
 beforeEach(() => {
+  orgChecked = false;
   deps = {
+    ...testReaders(redis, prefix),
     octokit: testOctokit(),
     audit: new MemoryAuditSink(),
     records: new RollbackRecords(redis, `${prefix}${Math.random().toString(36).slice(2)}:`),
@@ -46,7 +51,9 @@ afterEach(() => {
 
 function mockConfig(): void {
   mockConfigFile(OWNER, REPO, CONFIG, 'master');
-  mockConfigFile(OWNER, '.github', undefined);
+  // The org's defaults are re-checked at most every 5 minutes: a second event in a test does not read them.
+  if (!orgChecked) mockConfigFile(OWNER, '.github', undefined);
+  orgChecked = true;
 }
 
 function mockIssueCreation(): { bodies: unknown[] } {
@@ -142,7 +149,7 @@ describe('a hitl.rollback dispatch', () => {
       { installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, number: ISSUE, item: 'rollback_decision', since: NOW, deadline: NOW + 3_600_000, escalateAt: NOW + 300_000,
         levels: [300_000, 1_800_000, 7_200_000, 14_400_000].map((timeoutMs, i) => ({ level: i + 1, timeoutMs })), notify: { channels: [], fromLevel: 3 } },
     ]);
-    expect(deps.audit.entries).toMatchObject([{ action: 'checkpoint_opened', checkpoint: 'rollback_decision', pr: ISSUE, configVersion: 'cfg1' }]);
+    expect(deps.audit.entries).toMatchObject([{ action: 'checkpoint_opened', checkpoint: 'rollback_decision', pr: ISSUE, configVersion: 'repo@cfg1' }]);
   });
 
   it('opens no second issue when the same dispatch is delivered again', async () => {
