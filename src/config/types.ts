@@ -21,27 +21,26 @@ export interface Approvers {
   members: RoleMember[];
 }
 
-export interface CheckpointPolicy {
-  name: string;
-  triggers: string[];
-  required: boolean;
+/** Who must approve, how many, and by when: shared by checkpoints, workflow reviews and gate items. */
+export interface ApprovalRule {
   approvers: Approvers;
   approvals: number;
-  criteria: string[];
   timeoutMs: number;
   escalateAfterMs: number;
   dismissStaleApprovals: boolean;
+}
+
+export interface CheckpointPolicy extends ApprovalRule {
+  name: string;
+  triggers: string[];
+  required: boolean;
+  criteria: string[];
   allowBypass: BypassKind[];
   description?: string;
 }
 
-export interface WorkflowReviewPolicy {
+export interface WorkflowReviewPolicy extends ApprovalRule {
   name: WorkflowReviewName;
-  approvers: Approvers;
-  approvals: number;
-  timeoutMs: number;
-  escalateAfterMs: number;
-  dismissStaleApprovals: boolean;
 }
 
 export interface TriggerPolicy {

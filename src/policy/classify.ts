@@ -3,7 +3,7 @@
  * active, with the reason for each. Pure and deterministic; adding a file or a label never
  * lowers the result.
  */
-import type { ResolvedConfig, TriggerPolicy } from '../config/types.js';
+import type { ApprovalRule, ResolvedConfig, TriggerPolicy } from '../config/types.js';
 import { tickedCriteria } from './criteria.js';
 import { MAX_LISTED_FILES, type GateItem, type Plan, type PrFacts, type Reason, type Workflow } from './types.js';
 
@@ -17,6 +17,11 @@ interface SizeFacts {
   riskyPaths: string[];
   riskyFiles: number;
   riskyLines: number;
+}
+
+/** The approval rule alone, so that a gate item does not carry a policy's other fields. */
+function approvalRuleOf({ approvers, approvals, timeoutMs, escalateAfterMs, dismissStaleApprovals }: ApprovalRule): ApprovalRule {
+  return { approvers, approvals, timeoutMs, escalateAfterMs, dismissStaleApprovals };
 }
 
 function measure(facts: PrFacts, config: ResolvedConfig): SizeFacts {
@@ -71,12 +76,8 @@ export function classify(facts: PrFacts, config: ResolvedConfig): Plan {
       name: checkpoint.name,
       kind: 'checkpoint',
       required: checkpoint.required,
-      approvers: checkpoint.approvers,
-      approvals: checkpoint.approvals,
+      ...approvalRuleOf(checkpoint),
       criteria: checkpoint.criteria,
-      timeoutMs: checkpoint.timeoutMs,
-      escalateAfterMs: checkpoint.escalateAfterMs,
-      dismissStaleApprovals: checkpoint.dismissStaleApprovals,
       allowBypass: checkpoint.allowBypass,
       reasons,
     });
@@ -108,12 +109,8 @@ export function classify(facts: PrFacts, config: ResolvedConfig): Plan {
       name: review.name,
       kind: 'workflow',
       required: true,
-      approvers: review.approvers,
-      approvals: review.approvals,
+      ...approvalRuleOf(review),
       criteria: [],
-      timeoutMs: review.timeoutMs,
-      escalateAfterMs: review.escalateAfterMs,
-      dismissStaleApprovals: review.dismissStaleApprovals,
       allowBypass: ['emergency', 'maintenance_window', 'test_environment'],
       reasons: [],
     });

@@ -4,7 +4,7 @@
  * (Evidence), and the result (Evaluation). No I/O type appears here.
  */
 import type {
-  Approvers,
+  ApprovalRule,
   BypassKind,
   CheckpointPolicy,
   MaintenanceWindowPolicy,
@@ -64,16 +64,11 @@ export interface Reason {
 export type GateItemKind = 'checkpoint' | 'workflow';
 
 /** One thing that needs human approval: an active checkpoint, or the workflow's own review. */
-export interface GateItem {
+export interface GateItem extends ApprovalRule {
   name: string;
   kind: GateItemKind;
   required: boolean;
-  approvers: Approvers;
-  approvals: number;
   criteria: string[];
-  timeoutMs: number;
-  escalateAfterMs: number;
-  dismissStaleApprovals: boolean;
   allowBypass: BypassKind[];
   /** The triggers that switched a checkpoint on; empty for workflow reviews. */
   reasons: Reason[];
