@@ -13,8 +13,8 @@ const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEn
 const started: ChildProcess[] = [];
 
 beforeAll(() => {
-  // What `npm start` runs first (prestart).
-  const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { encoding: 'utf8' });
+  // What `npm start` runs first (prestart) and `npm ci` runs on install (prepare).
+  const build = spawnSync('npm', ['run', 'build'], { encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
 }, 60_000);
 afterAll(async () => {
@@ -59,6 +59,15 @@ async function ready(url: string, path = '/metrics', within = 15_000): Promise<v
 
 const withTimeout = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within ${ms} ms`)), ms).unref())]);
+
+describe('npx hitl', () => {
+  it('runs the built bin as an executable, as npx does', () => {
+    const help = spawnSync('lib/cli/main.js', ['help'], { encoding: 'utf8' });
+    expect(help.error).toBeUndefined();
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('hitl plan');
+  });
+});
 
 describe('npm start', () => {
   it('serves webhooks (a bad signature is refused with 400) and /metrics, and exits 0 promptly on SIGTERM', async () => {
