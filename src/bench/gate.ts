@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventCost } from '../handlers/app.js';
 import { headSha, startFleet, type Fleet } from './harness.js';
-import { buildDelivery, type Delivery, type DeliveryResult, type PullTarget } from './stand-in/webhooks.js';
+import { buildDelivery, type Delivery, type DeliveryResult, type PullTarget } from '../stand-in/webhooks.js';
 import { round } from './stats.js';
 import type { BenchRow, BenchSection } from './types.js';
 

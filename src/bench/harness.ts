@@ -12,8 +12,8 @@ import { pino } from 'pino';
 import { createNodeMiddleware, createProbot, ProbotOctokit, type Probot } from 'probot';
 import { deleteKeysUnder } from '../escalation/store.js';
 import { createApp, type AppDeps, type HitlApp } from '../handlers/app.js';
-import { startStandIn, type StandIn, type StandInOptions } from './stand-in/index.js';
-import { WebhookDriver, type PullTarget } from './stand-in/webhooks.js';
+import { startStandIn, type StandIn, type StandInOptions } from '../stand-in/index.js';
+import { WebhookDriver, type PullTarget } from '../stand-in/webhooks.js';
 
 export const BENCH_SECRET = 'hitl-bench-secret';
 /** A config a realistic repository might carry: small src changes are peer review, docs automatic. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { headSha, startFleet, type Fleet } from '../../src/bench/harness.js';
-import { buildDelivery, type Delivery } from '../../src/bench/stand-in/webhooks.js';
+import { buildDelivery, type Delivery } from '../../src/stand-in/webhooks.js';
 
 /** Deterministic shuffle (a fixed-seed LCG), so a failure can be replayed. */
 function shuffled<T>(items: readonly T[], seed: number): T[] {

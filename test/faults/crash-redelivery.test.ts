@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BENCH_SECRET, startFleet, startInstance, type AppInstance, type Fleet } from '../../src/bench/harness.js';
-import { buildDelivery, WebhookDriver, type StandIn } from '../../src/bench/stand-in/index.js';
+import { buildDelivery, WebhookDriver, type StandIn } from '../../src/stand-in/index.js';
 import { handleOnce } from '../../src/handlers/dedupe.js';
 import { testRedis } from '../helpers/redis.js';
 import { startGitHubProxy, type GitHubProxy } from './proxies.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { startFleet, type Fleet } from '../../src/bench/harness.js';
-import type { FaultKind } from '../../src/bench/stand-in/index.js';
-import { buildDelivery } from '../../src/bench/stand-in/webhooks.js';
+import type { FaultKind } from '../../src/stand-in/index.js';
+import { buildDelivery } from '../../src/stand-in/webhooks.js';
 
 /** The app on loopback against the stand-in; GitHub fails for a while; the gate must still end right, once. */
 describe('GitHub failing for a while (502, 500, secondary limit 403, 429)', () => {

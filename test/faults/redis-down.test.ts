@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { BENCH_SECRET, deleteUnder, startFleet, startInstance, type AppInstance, type Fleet } from '../../src/bench/harness.js';
-import { buildDelivery, WebhookDriver } from '../../src/bench/stand-in/webhooks.js';
+import { buildDelivery, WebhookDriver } from '../../src/stand-in/webhooks.js';
 import { EscalationEngine } from '../../src/escalation/engine.js';
 import { MemoryAuditSink } from '../../src/audit/types.js';
 import { startRedisProxy, type RedisProxy } from './proxies.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { startFleet, type Fleet } from '../../src/bench/harness.js';
-import { buildDelivery, type Delivery, type PullTarget } from '../../src/bench/stand-in/webhooks.js';
+import { buildDelivery, type Delivery, type PullTarget } from '../../src/stand-in/webhooks.js';
 
 /**
  * Hostile input through the real HTTP middleware: mutated real payloads, malformed JSON, big

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startFleet, type Fleet } from '../../src/bench/harness.js';
-import { buildDelivery, type Delivery } from '../../src/bench/stand-in/webhooks.js';
+import { buildDelivery, type Delivery } from '../../src/stand-in/webhooks.js';
 
 /**
  * Scale-out: two app instances (two Probot instances with their own HTTP servers and Redis

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { StandIn } from '../../src/bench/stand-in/server.js';
-import { blobSha } from '../../src/bench/stand-in/state.js';
+import type { StandIn } from '../../src/stand-in/server.js';
+import { blobSha } from '../../src/stand-in/state.js';
 import { HEAD, INSTALLATION, OWNER, PR, REPO, seededStandIn, type Api } from './helpers.js';
 
 let standIn: StandIn;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { SECONDARY_LIMIT_MESSAGE } from '../../src/bench/stand-in/faults.js';
-import type { StandIn, StandInOptions } from '../../src/bench/stand-in/server.js';
+import { SECONDARY_LIMIT_MESSAGE } from '../../src/stand-in/faults.js';
+import type { StandIn, StandInOptions } from '../../src/stand-in/server.js';
 import { INSTALLATION, OWNER, PR, REPO, seededStandIn, type Api } from './helpers.js';
 
 let standIn: StandIn;

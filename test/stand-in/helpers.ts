@@ -1,5 +1,5 @@
 /** A stand-in seeded with one repository and pull request, plus a raw HTTP client for it. */
-import { startStandIn, type StandIn, type StandInOptions } from '../../src/bench/stand-in/server.js';
+import { startStandIn, type StandIn, type StandInOptions } from '../../src/stand-in/server.js';
 
 export const OWNER = 'acme';
 export const REPO = 'web';

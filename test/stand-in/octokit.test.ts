@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Octokit } from '@octokit/rest';
 import { Webhooks } from '@octokit/webhooks';
 import { ProbotOctokit } from 'probot';
-import type { StandIn } from '../../src/bench/stand-in/server.js';
-import { buildDelivery, signBody, WebhookDriver, type PullTarget } from '../../src/bench/stand-in/webhooks.js';
+import type { StandIn } from '../../src/stand-in/server.js';
+import { buildDelivery, signBody, WebhookDriver, type PullTarget } from '../../src/stand-in/webhooks.js';
 import { HEAD, INSTALLATION, OWNER, PR, REPO, seededStandIn } from './helpers.js';
 
 describe('a real Octokit against the stand-in', () => {

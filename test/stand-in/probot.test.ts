@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createNodeMiddleware, createProbot, ProbotOctokit, type Probot } from 'probot';
-import type { StandIn } from '../../src/bench/stand-in/server.js';
-import { buildDelivery, WebhookDriver, type PullTarget } from '../../src/bench/stand-in/webhooks.js';
+import type { StandIn } from '../../src/stand-in/server.js';
+import { buildDelivery, WebhookDriver, type PullTarget } from '../../src/stand-in/webhooks.js';
 import { HEAD, INSTALLATION, OWNER, PR, REPO, seededStandIn } from './helpers.js';
 
 /** A tiny app standing in for HITL: enough to prove the bench wiring, Probot → stand-in, end to end. */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { systemClock, type Clock } from '../../util/clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { CallLog, type RecordedKind } from './calls.js';
 import { Faults, rateLimitReply } from './faults.js';
 import { githubError, type Body, type Reply } from './http.js';

@@ -8,7 +8,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
-import { systemClock, type Clock } from '../../util/clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { isoSeconds } from './state.js';
 import { stableId, userObject } from './users.js';
 
