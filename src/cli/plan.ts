@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { formatIssue, loadConfig } from '../config/load.js';
 import { classify } from '../policy/classify.js';
-import type { PrFacts } from '../policy/types.js';
+import { factsOf } from '../policy/facts.js';
 import { changedFiles, commitSubject, defaultBase, resolveCommit, showFile } from './git.js';
 import { EXIT, type CliIo } from './io.js';
 import { planReport, renderPlanMarkdown } from './plan-report.js';
@@ -50,24 +50,22 @@ export async function runPlan(argv: string[], io: CliIo): Promise<number> {
   const files = changedFiles(io.cwd, baseCommit.value, headCommit.value);
   if (!files.ok) return usageError(io, files.error);
   const title = args.values.title ?? commitSubject(io.cwd, headCommit.value);
-  const facts: PrFacts = {
-    number: 0,
-    title,
-    body: '',
-    author: '',
-    authorIsBot: false,
-    // The branch name a pull request would target, for the test-branch bypass.
-    baseRef: base.replace(/^(refs\/remotes\/)?origin\//, ''),
-    headSha: headCommit.value,
-    draft: false,
-    labels,
-    files: files.value,
-    changedFiles: files.value.length,
-    additions: files.value.reduce((sum, f) => sum + f.additions, 0),
-    deletions: files.value.reduce((sum, f) => sum + f.deletions, 0),
-    isRevert: /^Revert "/.test(title),
-    startedAt: io.now(),
-  };
+  const facts = factsOf(
+    {
+      number: 0,
+      title,
+      body: '',
+      author: '',
+      authorIsBot: false,
+      // The branch name a pull request would target, for the test-branch bypass.
+      baseRef: base.replace(/^(refs\/remotes\/)?origin\//, ''),
+      headSha: headCommit.value,
+      draft: false,
+      labels,
+    },
+    files.value,
+    io.now(),
+  );
   const plan = classify(facts, loaded.config);
   const report = planReport(plan, loaded.config, {
     base: { ref: base, commit: baseCommit.value },

@@ -18,18 +18,6 @@ export const ROLLBACK_APPROVED_DISPATCH = 'hitl.rollback.approved';
 export const ROLLBACK_REJECTED_DISPATCH = 'hitl.rollback.rejected';
 export const ROLLBACK_LABEL = 'hitl:rollback';
 
-const REVERT_TITLE = /^Revert "/;
-const REVERT_BODY = /^(?:This reverts commit [0-9a-f]{7,40}\b|Reverts [\w.-]+\/[\w.-]+#\d+\b)/im;
-
-/**
- * A pull request made by GitHub's "Revert" button (`Revert "…"`, body `Reverts owner/repo#12`)
- * or from `git revert` (body `This reverts commit <sha>.`). Either sign is enough: a false
- * positive only switches a stricter checkpoint on.
- */
-export function isRevertPullRequest(title: string, body: string | null | undefined): boolean {
-  return REVERT_TITLE.test(title) || REVERT_BODY.test(body ?? '');
-}
-
 const Sha = z.string().regex(/^[0-9a-f]{7,40}$/i, 'expected a commit SHA (7 to 40 hex digits)');
 const DISPATCH_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 

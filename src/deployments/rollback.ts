@@ -4,7 +4,7 @@
  * `/reject <reason>` in that issue by the checkpoint's roles decides it, and the decision is
  * sent back as `hitl.rollback.approved` / `hitl.rollback.rejected` so the automation goes on.
  * (Revert pull requests and the `rollback` label switch the same checkpoint on through the PR
- * gate's `automated_rollback` trigger: see isRevertPullRequest.)
+ * gate's `automated_rollback` trigger: see isRevertPullRequest in policy/facts.ts.)
  */
 import { z } from 'zod';
 import type { AuditEntry, AuditSink } from '../audit/types.js';

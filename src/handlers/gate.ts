@@ -9,7 +9,7 @@ import type { ConfigIssue, ResolvedConfig } from '../config/types.js';
 import type { EscalationPort, EscalationTarget, PendingItem, PendingReader } from '../escalation/types.js';
 import { classify } from '../policy/classify.js';
 import { evaluate } from '../policy/evaluate.js';
-import { WORKFLOW_LABEL, type Actor, type Evaluation, type Evidence, type EvidenceEvent, type Plan, type PrFacts } from '../policy/types.js';
+import { WORKFLOW_LABEL, type Actor, type Evaluation, type Evidence, type EvidenceEvent, type Plan } from '../policy/types.js';
 import { escalationView, renderConfigErrors, renderGate, renderItemCheck } from '../report/render.js';
 import type { Clock } from '../util/clock.js';
 import { DAY, type Cache } from '../github/cache.js';
@@ -18,7 +18,7 @@ import { CONFIG_FILE, type ConfigReader } from '../github/config.js';
 import type { Octokit } from '../github/counter.js';
 import { teamsOf, type CommentData, type PullData, type PullReader, type RepoRef, type ReviewData, type TeamRef } from '../github/pulls.js';
 import { AGGREGATE_CHECK, type CheckOutput, type GitHubWriter } from '../github/writes.js';
-import { isRevertPullRequest } from '../deployments/rollback-checkpoint.js';
+import { factsOf } from '../policy/facts.js';
 import { commandComments, commentEvidence, reviewEvidence, type HeadHistory, type LabelEvidence } from './evidence.js';
 import type { PrLock } from './lock.js';
 
@@ -153,23 +153,7 @@ export class Gate {
     const config = loaded.result.config;
 
     const files = await reader.files(octokit, ref, pull);
-    const facts: PrFacts = {
-      number,
-      title: pull.title,
-      body: pull.body,
-      author: pull.author,
-      authorIsBot: pull.authorIsBot,
-      baseRef: pull.baseRef,
-      headSha: pull.headSha,
-      draft: pull.draft,
-      labels: pull.labels,
-      files,
-      changedFiles: pull.totals?.changedFiles ?? files.length,
-      additions: pull.totals?.additions ?? files.reduce((s, f) => s + f.additions, 0),
-      deletions: pull.totals?.deletions ?? files.reduce((s, f) => s + f.deletions, 0),
-      isRevert: isRevertPullRequest(pull.title, pull.body),
-      startedAt,
-    };
+    const facts = factsOf(pull, files, startedAt);
     const plan = classify(facts, config);
 
     const reviews = request.noHistory ? [] : await reader.reviews(octokit, ref, number);

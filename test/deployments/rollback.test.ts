@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import nock from 'nock';
 import { MemoryAuditSink } from '../../src/audit/types.js';
 import { loadConfig } from '../../src/config/load.js';
-import { isRevertPullRequest } from '../../src/deployments/rollback-checkpoint.js';
+import { isRevertPullRequest } from '../../src/policy/facts.js';
 import { handleRollbackCommand, handleRollbackDispatch, rollbackGateAnswer, type RollbackDeps } from '../../src/deployments/rollback.js';
 import { RollbackRecords } from '../../src/deployments/store.js';
 import { classify } from '../../src/policy/classify.js';
