@@ -14,12 +14,11 @@ import type { AuditReader, AuditSink } from './audit/types.js';
 import { createWindowSummaryWorker, MAINTENANCE_QUEUE } from './bypass/maintenance.js';
 import { OnceMarkers } from './bypass/once.js';
 import { loadConfig } from './config/load.js';
-import { readRepositoryConfig } from './deployments/github.js';
 import { BuildFailureWatch, routeGate, type WorkflowRunPayload } from './escalation/build-failure.js';
 import { channelsFromEnv } from './escalation/channels.js';
 import { EscalationEngine } from './escalation/engine.js';
 import type { GatePort } from './escalation/types.js';
-import { harden } from './github/transport.js';
+import { InstallationClients } from './github/client.js';
 import { createApp, type AppDeps, type HitlApp } from './handlers/app.js';
 import { createMetrics, type HitlMetrics } from './metrics/metrics.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -103,15 +102,9 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
     query: (query) => store.query(query),
   };
 
-  let probot: Probot | undefined;
-  const spaceWrites = options.spaceWrites ?? true;
   // Escalation and maintenance-summary writes share the installation's write slots with the gate.
-  const installation = async (id: number) => {
-    if (!probot) throw new Error('the HITL app is not loaded yet');
-    const octokit = await probot.auth(id);
-    harden(octokit, { redis, prefix, installationId: id, spaceWrites, log: (message) => probot?.log.warn(message) });
-    return octokit;
-  };
+  const github = new InstallationClients({ redis, prefix, spaceWrites: options.spaceWrites ?? true });
+  const installation = (id: number) => github.installationClient(id);
   // The engine asks back through the PR gate and the build watch, which both need the engine: bound late.
   let gate: GatePort | undefined;
   const engine = await EscalationEngine.start({
@@ -129,7 +122,7 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
   const workerConnection = { url: redisUrl, maxRetriesPerRequest: null } as ConnectionOptions;
   const summaries: Worker = createWindowSummaryWorker(workerConnection, { audit, once: new OnceMarkers(redis, prefix), now: clock, getGitHub: installation }, { prefix: queuePrefix });
 
-  const hitlApp = createApp({ redis, prefix, audit, escalation: engine, maintenanceQueue, clock, appId, timeWebhook: metrics.timeWebhook, spaceWrites });
+  const hitlApp = createApp({ redis, prefix, github, audit, escalation: engine, maintenanceQueue, clock, appId, timeWebhook: metrics.timeWebhook });
   gate = routeGate(hitlApp.gatePort, watch);
 
   const dashboard = createDashboard({
@@ -141,13 +134,12 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
   });
 
   const app = (app: Probot, { addHandler }: ApplicationFunctionOptions) => {
-    probot = app;
     hitlApp(app);
     app.on('workflow_run.completed', (context) =>
       metrics.timeWebhook(context.name, async () => {
         const payload = context.payload as unknown as WorkflowRunPayload;
         const at = { owner: payload.repository.owner.login, repo: payload.repository.name };
-        const loaded = await readRepositoryConfig(hitlApp.readers, context.octokit, at, payload.repository.default_branch);
+        const loaded = await hitlApp.readers.config.repository(context.octokit, at, payload.repository.default_branch);
         const fallback = loadConfig({});
         const config = loaded.ok ? loaded.config : fallback.ok ? fallback.config : undefined;
         if (config) await watch.handle(payload, context.octokit, config);

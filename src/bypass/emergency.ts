@@ -11,15 +11,11 @@
  */
 import { mayBypass } from '../policy/authorize.js';
 import type { Actor, EvidenceEvent, Plan } from '../policy/types.js';
-import { comment, fullName, type BypassDeps, type GitHub, type PrRef } from './github.js';
-
-/** The fields of `GET /repos/{o}/{r}/issues/{n}/events` this module reads. */
-export interface IssueEvent {
-  event: string;
-  actor?: { login: string } | null;
-  created_at: string;
-  label?: { name: string } | null;
-}
+import { fullName, type PrAddress } from '../github/address.js';
+import type { GitHubClient } from '../github/client.js';
+import { comment } from '../github/comments.js';
+import { issueEvents, type IssueEvent } from '../github/issues.js';
+import type { BypassDeps } from './deps.js';
 
 export interface LabelChange {
   kind: 'labeled' | 'unlabeled';
@@ -81,7 +77,7 @@ export function refusalComment(label: string, labeler: string, reason: string): 
 }
 
 export interface EmergencyLabelInput {
-  pr: PrRef & { body: string | null; headSha: string };
+  pr: PrAddress & { body: string | null; headSha: string };
   /** `bypass.emergency.label` of the resolved config. */
   label: string;
   /** The gate's lookup of a person's permission and teams. */
@@ -89,13 +85,8 @@ export interface EmergencyLabelInput {
 }
 
 /** Reads every label change of the PR (all pages) and turns them into evidence. */
-export async function readEmergencyLabelEvidence(github: GitHub, input: EmergencyLabelInput): Promise<EvidenceEvent[]> {
-  const events = (await github.paginate(github.rest.issues.listEvents, {
-    owner: input.pr.owner,
-    repo: input.pr.repo,
-    issue_number: input.pr.number,
-    per_page: 100,
-  })) as IssueEvent[];
+export async function readEmergencyLabelEvidence(github: GitHubClient, input: EmergencyLabelInput): Promise<EvidenceEvent[]> {
+  const events = await issueEvents(github, input.pr, input.pr.number);
   const changes = emergencyLabelChanges(events, input.label);
   const actors = new Map<string, Actor>();
   for (const login of new Set(changes.map((c) => c.login))) actors.set(login, await input.resolveActor(login));
@@ -111,14 +102,14 @@ export interface LabelRefusalInput extends Pick<EmergencyLabelInput, 'pr' | 'lab
  * When the latest label addition in `evidence` bypasses nothing: replies once (per addition, so a
  * redelivered webhook does not answer twice) and audits a `command_refused`. Returns the reason.
  */
-export async function answerLabelRefusal(deps: BypassDeps & { github: GitHub }, input: LabelRefusalInput, evidence: readonly EvidenceEvent[]): Promise<string | undefined> {
+export async function answerLabelRefusal(deps: BypassDeps & { github: GitHubClient }, input: LabelRefusalInput, evidence: readonly EvidenceEvent[]): Promise<string | undefined> {
   const refused = labelRefusal(evidence, input.plan);
   if (refused === undefined) return undefined;
   const labeled = evidence[evidence.length - 1]!;
   const labeler = labeled.actor.login;
   const key = `label-refusal:${input.pr.installationId}:${fullName(input.pr)}#${input.pr.number}@${labeled.at}`;
   if (!(await deps.once.claim(key))) return refused;
-  await comment(deps.github, input.pr, refusalComment(input.label, labeler, refused));
+  await comment(deps.github, input.pr, input.pr.number, refusalComment(input.label, labeler, refused));
   await deps.audit.record({
     at: deps.now(),
     installationId: input.pr.installationId,
@@ -140,7 +131,7 @@ export async function answerLabelRefusal(deps: BypassDeps & { github: GitHub }, 
  * was added but bypasses nothing (the gate reads the evidence itself and calls answerLabelRefusal).
  */
 export async function onEmergencyLabel(
-  deps: BypassDeps & { github: GitHub },
+  deps: BypassDeps & { github: GitHubClient },
   input: EmergencyLabelInput & LabelRefusalInput,
 ): Promise<{ evidence: EvidenceEvent[]; refused?: string }> {
   const evidence = await readEmergencyLabelEvidence(deps.github, input);

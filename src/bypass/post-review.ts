@@ -6,7 +6,10 @@
  */
 import type { AuditEntry } from '../audit/types.js';
 import { entryBase, prKey, type GateRef } from './audit-evaluation.js';
-import { fullName, type BypassDeps, type GitHub } from './github.js';
+import { fullName } from '../github/address.js';
+import type { GitHubClient } from '../github/client.js';
+import { createIssue, issuesLabelled } from '../github/issues.js';
+import type { BypassDeps } from './deps.js';
 
 export const POST_REVIEW_LABEL = 'hitl:post-review';
 
@@ -66,26 +69,26 @@ export function postReviewBody(pr: MergedPr, bypass: EmergencyInForce): string {
   ].join('\n');
 }
 
-async function findExisting(github: GitHub, pr: MergedPr): Promise<number | undefined> {
-  const issues = await github.paginate(github.rest.issues.listForRepo, { owner: pr.owner, repo: pr.repo, labels: POST_REVIEW_LABEL, state: 'all', per_page: 100 });
+async function findExisting(github: GitHubClient, pr: MergedPr): Promise<number | undefined> {
+  const issues = await issuesLabelled(github, pr, POST_REVIEW_LABEL);
   return issues.find((issue) => issue.body?.includes(postReviewMarker(pr)))?.number;
 }
 
-async function createIssue(github: GitHub, pr: MergedPr, bypass: EmergencyInForce): Promise<number> {
-  const issue = { owner: pr.owner, repo: pr.repo, title: postReviewTitle(pr), body: postReviewBody(pr, bypass), labels: [POST_REVIEW_LABEL] };
+async function openIssue(github: GitHubClient, pr: MergedPr, bypass: EmergencyInForce): Promise<number> {
+  const issue = { title: postReviewTitle(pr), body: postReviewBody(pr, bypass), labels: [POST_REVIEW_LABEL] };
   try {
-    return (await github.rest.issues.create({ ...issue, assignees: [bypass.by] })).data.number;
+    return (await createIssue(github, pr, { ...issue, assignees: [bypass.by] })).number;
   } catch (error) {
     // 422: the bypasser cannot be assigned here (e.g. no longer a collaborator); the body still mentions them.
     if ((error as { status?: number }).status !== 422) throw error;
-    return (await github.rest.issues.create(issue)).data.number;
+    return (await createIssue(github, pr, issue)).number;
   }
 }
 
 export type PostReviewOutcome = { state: 'opened'; issue: number } | { state: 'exists'; issue?: number } | { state: 'not-bypassed' };
 
 /** For `pull_request.closed` with `merged: true` (when `bypass.emergency.post_review` is on). */
-export async function openPostReview(deps: BypassDeps & { github: GitHub }, pr: MergedPr): Promise<PostReviewOutcome> {
+export async function openPostReview(deps: BypassDeps & { github: GitHubClient }, pr: MergedPr): Promise<PostReviewOutcome> {
   const entries = await deps.audit.query({ repo: fullName(pr), since: pr.createdAt, until: pr.mergedAt });
   const bypass = emergencyAtMerge(entries, pr);
   if (!bypass) return { state: 'not-bypassed' };
@@ -95,7 +98,7 @@ export async function openPostReview(deps: BypassDeps & { github: GitHub }, pr: 
   try {
     const existing = await findExisting(deps.github, pr);
     if (existing !== undefined) return { state: 'exists', issue: existing };
-    issue = await createIssue(deps.github, pr, bypass);
+    issue = await openIssue(deps.github, pr, bypass);
   } catch (error) {
     await deps.once.release(key);
     throw error;

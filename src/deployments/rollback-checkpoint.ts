@@ -9,7 +9,7 @@ import { mayApprove } from '../policy/authorize.js';
 import { isTicked, tickedCriteria } from '../policy/criteria.js';
 import type { Actor } from '../policy/types.js';
 import { approvalItem } from './approval-item.js';
-import { inert } from './github.js';
+import { inert } from './text.js';
 import type { RollbackCheckpoint, RollbackRecord } from './store.js';
 
 export const ROLLBACK_CHECKPOINT = 'rollback_decision';

@@ -11,7 +11,8 @@ import type { AuditSink } from '../audit/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { performStep } from './actions.js';
 import type { ChannelSettings } from './channels.js';
-import { EscalationGitHub, type OctokitFor } from './github.js';
+import type { GitHubClient } from '../github/client.js';
+import { updateIssue } from '../github/issues.js';
 import { DEFAULT_LEVELS, acknowledgedSchedule, breachJumpsToTop, intervalAt, itemId, slaJobId, stepAt, stepJobId } from './ladder.js';
 import { RedisFallback } from '../github/fallback.js';
 import { silentLog, type Log } from './log.js';
@@ -24,7 +25,8 @@ export interface EscalationEngineOptions {
   /** BullMQ key prefix (and of the engine's own keys): isolates apps and tests sharing a Redis. Default "hitl". */
   prefix?: string;
   gate: GatePort;
-  octokitFor: OctokitFor;
+  /** An installation's client (InstallationClients.installationClient). */
+  octokitFor: (installationId: number) => Promise<GitHubClient>;
   audit: AuditSink;
   /** From the server's environment (channelsFromEnv), never from a repository. */
   channels?: ChannelSettings;
@@ -179,7 +181,7 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
     const step = stepAt(state.levels, data.level);
     await this.record(state, 'escalated', data.by ?? 'hitl', { level: data.level, reminder: step.kind === 'reminder' }, data.reason);
     await performStep({ ...state, level: data.level, nextAt }, data.level, answer.diagnostics, {
-      github: new EscalationGitHub(octokit, state.owner, state.repo),
+      github: octokit,
       store: this.store,
       channels: this.options.channels ?? {},
       log: this.options.log ?? silentLog,
@@ -219,8 +221,7 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
 
   private async closeTrackingIssue(state: ItemState): Promise<void> {
     try {
-      const github = new EscalationGitHub(await this.options.octokitFor(state.installationId), state.owner, state.repo);
-      await github.updateIssue(state.trackingIssue!, { state: 'closed' });
+      await updateIssue(await this.options.octokitFor(state.installationId), state, state.trackingIssue!, { state: 'closed' });
     } catch {
       (this.options.log ?? silentLog).warn(`escalation: could not close tracking issue #${state.trackingIssue} of ${state.owner}/${state.repo}`);
     }

@@ -1,12 +1,12 @@
 /**
- * The Probot app factory: wires the GitHub adapter, the gate and one small handler per event,
- * with ports (audit, escalation) as optional dependencies. Every event is handled once per
- * delivery id and its GitHub reads and writes are counted.
+ * The Probot app factory: wires the GitHub adapter, the gate and one small handler per event.
+ * Every event is handled once per delivery id, through a client whose writes are spaced and
+ * whose GitHub reads and writes are counted.
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Context, Probot } from 'probot';
-import { MemoryAuditSink, type AuditReader, type AuditSink } from '../audit/types.js';
+import type { AuditReader, AuditSink } from '../audit/types.js';
 import { OnceMarkers } from '../bypass/once.js';
 import type { DirectEscalation, PendingReader, Diagnostics, EscalationPort, EscalationTarget, GateAnswer, GatePort } from '../escalation/types.js';
 import type { ResolvedConfig } from '../config/types.js';
@@ -16,16 +16,16 @@ import { Cache } from '../github/cache.js';
 import { RedisFallback } from '../github/fallback.js';
 import { mentionsOf, roleMentionsOf } from '../escalation/ladder.js';
 import { RetryingEscalation } from '../escalation/retry.js';
-import { ConfigReader } from '../github/config.js';
-import { countRequests, newCounter, type CallCounter } from '../github/counter.js';
-import { PullReader } from '../github/pulls.js';
-import { harden } from '../github/transport.js';
-import { GitHubWriter } from '../github/writes.js';
+import { CheckWriter } from '../github/checks.js';
+import type { InstallationClients } from '../github/client.js';
+import { newCounter, type CallCounter } from '../github/counter.js';
+import { LabelWriter } from '../github/labels.js';
+import { readersOn, type Readers } from '../github/readers.js';
+import { ReviewerWriter } from '../github/reviewers.js';
 import { onCheckRun } from './check-run.js';
 import { onComment } from './comment.js';
 import { dedupeKey, DeliveryMemory, handleOnce } from './dedupe.js';
 import { complianceGateAnswer } from '../bypass/compliance.js';
-import type { GitHubReaders } from '../deployments/github.js';
 import { rollbackGateAnswer } from '../deployments/rollback.js';
 import { PendingDeployments, RollbackRecords } from '../deployments/store.js';
 import { auditEvaluation, type BypassWiring } from './bypass.js';
@@ -42,8 +42,10 @@ export interface AppDeps {
   redis: Redis;
   /** Key prefix for everything this app keeps in Redis. */
   prefix?: string;
+  /** Every GitHub client of the app: authenticated, spaced, retried, counted. */
+  github: InstallationClients;
   /** The audit log; bypass auditing reads it back (post-implementation review, window summaries). */
-  audit?: AuditSink & AuditReader;
+  audit: AuditSink & AuditReader;
   escalation?: EscalationPort & DirectEscalation & PendingReader;
   /** Defaults to reading the PR's label events (src/bypass/emergency.ts). */
   labelEvidence?: LabelEvidence;
@@ -54,8 +56,6 @@ export interface AppDeps {
   /** Times each webhook delivery (metrics.timeWebhook). */
   timeWebhook?: <T>(event: string, handler: () => Promise<T>) => Promise<T>;
   clock?: Clock;
-  /** Space each installation's writes through Redis across processes (production: true). */
-  spaceWrites?: boolean;
 }
 
 export interface EventCost extends CallCounter {
@@ -71,7 +71,7 @@ export interface HitlApp {
   /** Re-evaluates one PR item through the webhook path (for the escalation worker); needs the app loaded. */
   readonly gatePort: GatePort;
   /** The gate's cached readers (config, people), for decisions outside the app's handlers (a failing build). */
-  readonly readers: GitHubReaders;
+  readonly readers: Readers;
   /** At shutdown: stops retrying escalation calls and logs those still queued (they are not sent). */
   stop(): void;
 }
@@ -87,16 +87,17 @@ export function createApp(deps: AppDeps): HitlApp {
   const deliveries = new DeliveryMemory();
   const escalation = deps.escalation && new RetryingEscalation(deps.escalation, { log });
   const cache = new Cache(deps.redis, prefix, fallback);
-  const audit = deps.audit ?? new MemoryAuditSink();
-  const writer = new GitHubWriter(cache);
+  const audit = deps.audit;
+  const writers = { checks: new CheckWriter(cache), labels: new LabelWriter(cache), reviewers: new ReviewerWriter(cache) };
   const clock = deps.clock ?? systemClock;
   const bypass: BypassWiring = { audit, once: new OnceMarkers(deps.redis, prefix), now: clock, queue: deps.maintenanceQueue };
-  const readers = { config: new ConfigReader(cache), people: new PullReader(cache) };
+  const readers = readersOn(cache);
   const gate = new Gate({
     cache,
     config: readers.config,
-    reader: readers.people,
-    writer,
+    pulls: readers.pulls,
+    people: readers.people,
+    writers,
     lock: new PrLock(deps.redis, { fallback }),
     audit,
     escalation,
@@ -110,7 +111,7 @@ export function createApp(deps: AppDeps): HitlApp {
     records: new RollbackRecords(deps.redis, `${prefix}rollback:`),
     appId: deps.appId,
   };
-  const kit: EventKit = { gate, readers, writer, audit, escalation, bypass, deployments, target: targetOf };
+  const kit: EventKit = { gate, readers, writers, audit, escalation, bypass, deployments, target: targetOf };
   const timed = deps.timeWebhook ?? (<T>(_event: string, handler: () => Promise<T>) => handler());
   const costs: EventCost[] = [];
 
@@ -118,8 +119,7 @@ export function createApp(deps: AppDeps): HitlApp {
     const payload = context.payload as { action?: string; installation?: { id: number } };
     if (!payload.installation) return; // not addressed to an installation: nothing we may act on
     const counter = newCounter();
-    countRequests(context.octokit, counter);
-    harden(context.octokit, { redis: deps.redis, prefix, spaceWrites: deps.spaceWrites, installationId: payload.installation.id, log: (message) => context.log.warn(message) });
+    deps.github.forEvent(context.octokit, payload.installation.id, counter, (message) => context.log.warn(message));
     const outcome = await timed(context.name, () => handleOnce(deps.redis, dedupeKey(cache, context.id), () => run(context, kit), { memory: deliveries, fallback }));
     costs.push({ event: `${context.name}${payload.action ? `.${payload.action}` : ''}`, delivery: context.id, outcome, ...counter });
     if (costs.length > MAX_COSTS) costs.shift();
@@ -130,9 +130,7 @@ export function createApp(deps: AppDeps): HitlApp {
       // Items that live outside a PR's plan answer first: a rollback issue, a merged PR's compliance violation.
       const outside = (await rollbackGateAnswer(deployments.records, target)) ?? (await complianceGateAnswer(bypass.once, target));
       if (outside) return outside;
-      if (!probot) throw new Error('the HITL app is not loaded yet');
-      const octokit = await probot.auth(target.installationId);
-      harden(octokit, { redis: deps.redis, prefix, spaceWrites: deps.spaceWrites, installationId: target.installationId, log: (message) => probot?.log.warn(message) });
+      const octokit = await deps.github.installationClient(target.installationId);
       const result = await gate.run({ octokit, installationId: target.installationId, ref: { owner: target.owner, repo: target.repo }, number: target.number });
       if (result.kind !== 'evaluated') return { pending: false };
       const found = result.evaluation.items.find((i) => i.item.name === target.item);
@@ -143,6 +141,7 @@ export function createApp(deps: AppDeps): HitlApp {
 
   const appFn = (app: Probot) => {
     probot = app;
+    deps.github.attach(app);
     app.on(PULL_REQUEST_ACTIONS.map((a) => `pull_request.${a}` as const), handle(onPullRequest));
     app.on(['pull_request_review.submitted', 'pull_request_review.dismissed'], handle(onReview));
     app.on('issue_comment.created', handle(onComment));

@@ -6,17 +6,17 @@
 import type { Queue } from 'bullmq';
 import { auditBypasses, recordOnce, type GateRef } from '../bypass/audit-evaluation.js';
 import { answerLabelRefusal } from '../bypass/emergency.js';
-import type { BypassDeps } from '../bypass/github.js';
+import type { BypassDeps } from '../bypass/deps.js';
 import { approvalEntries, onWindowApproval, windowApprovals } from '../bypass/maintenance.js';
 import { mergedPrFromPayload, onPullRequestMerged, type ClosedPayload } from '../bypass/merged.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { levelsOf, roleMentionsOf } from '../escalation/ladder.js';
 import { closeViolation, COMPLIANCE_ITEM, COMPLIANCE_LEVEL, markViolationOpen } from '../bypass/compliance.js';
 import { approvalItem } from '../deployments/approval-item.js';
-import { actorFacts, type GitHubReaders } from '../deployments/github.js';
 import { mayApprove } from '../policy/authorize.js';
 import type { DirectEscalation, EscalationPort, EscalationTarget } from '../escalation/types.js';
-import type { Octokit } from '../github/counter.js';
+import type { GitHubClient } from '../github/client.js';
+import type { Readers } from '../github/readers.js';
 import type { Evaluated, GateRequest } from './gate.js';
 
 export interface BypassWiring extends BypassDeps {
@@ -74,7 +74,7 @@ export function complianceEscalation(bypass: BypassDeps, escalation: DirectEscal
 export async function onMerged(
   bypass: BypassDeps,
   escalation: DirectEscalation | undefined,
-  github: Octokit,
+  github: GitHubClient,
   payload: ClosedPayload,
   loaded: { config: ResolvedConfig; version: string },
 ): Promise<void> {
@@ -96,11 +96,11 @@ export async function acknowledgeViolation(
   pull: { author: string; headSha: string },
   config: ResolvedConfig,
   commenter: { login: string; isBot: boolean },
-  readers: GitHubReaders,
+  readers: Pick<Readers, 'people'>,
 ): Promise<{ accepted: boolean; reply: string }> {
   const roles = config.escalation.find((l) => l.level === COMPLIANCE_LEVEL)?.notifyRoles ?? [];
   const item = approvalItem(COMPLIANCE_ITEM, { roles, members: roles.flatMap((role) => config.roles[role] ?? []) });
-  const actor = await actorFacts(readers, request.octokit, request.ref, commenter.login, commenter.isBot, item.approvers.members);
+  const actor = await readers.people.facts(request.octokit, request.ref, commenter.login, commenter.isBot, item.approvers.members);
   const permit = mayApprove(actor, item, pull.author);
   if (!permit.ok) return { accepted: false, reply: `\`/ack\` refused: ${permit.reason}.` };
   const pr = { installationId: request.installationId, ...request.ref, number: request.number };

@@ -1,6 +1,6 @@
 /** `check_run` rerequested or its button pressed on one of our checks: re-evaluate its PRs from fresh facts. */
 import type { Context } from 'probot';
-import { AGGREGATE_CHECK } from '../github/writes.js';
+import { AGGREGATE_CHECK } from '../github/checks.js';
 import type { EventKit } from './kit.js';
 
 export async function onCheckRun(context: Context<'check_run.rerequested' | 'check_run.requested_action'>, kit: EventKit): Promise<void> {

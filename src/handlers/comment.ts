@@ -6,6 +6,7 @@
 import type { Context } from 'probot';
 import type { AuditAction } from '../audit/types.js';
 import { parseCommands, type Command, type ParsedCommand } from '../commands/parse.js';
+import { comment as reply, react as reactTo } from '../github/comments.js';
 import { isBotLogin } from '../policy/roles.js';
 import { renderHelp, renderStatus } from '../report/render.js';
 import { DEPLOY_COMMAND_TARGET } from '../deployments/gate.js';
@@ -53,15 +54,15 @@ export async function onComment(context: Context<'issue_comment.created'>, kit: 
     const loaded = await kit.gate.loadConfig(request, result.pull.baseRef);
     if (loaded.result.ok) {
       const answer = await acknowledgeViolation(kit.bypass, kit.escalation, request, result.pull, loaded.result.config, { login: author.login, isBot: false }, kit.readers);
-      await kit.writer.react(octokit, ref, comment.id, answer.accepted ? '+1' : 'confused');
-      await kit.writer.reply(octokit, ref, issue.number, `@${author.login} ${answer.reply}`);
+      await reactTo(octokit, ref, comment.id, answer.accepted ? '+1' : 'confused');
+      await reply(octokit, ref, issue.number, `@${author.login} ${answer.reply}`);
       return;
     }
   }
   if (result.kind !== 'evaluated') {
     const why = result.kind === 'closed' ? 'this pull request is closed' : 'the base branch’s `.hitl.yml` is invalid (see the `hitl` check)';
-    await kit.writer.react(octokit, ref, comment.id, 'confused');
-    await kit.writer.reply(octokit, ref, issue.number, `@${author.login} HITL cannot take commands now: ${why}.`);
+    await reactTo(octokit, ref, comment.id, 'confused');
+    await reply(octokit, ref, issue.number, `@${author.login} HITL cannot take commands now: ${why}.`);
     return;
   }
   const { plan, evaluation, pull } = result;
@@ -85,13 +86,13 @@ export async function onComment(context: Context<'issue_comment.created'>, kit: 
     accepted: deployed.accepted || judged.some((j) => j.judgement.accepted),
     refused: deployed.refused || judged.some((j) => !j.judgement.accepted),
   });
-  if (replies.length > 0) await kit.writer.reply(octokit, ref, issue.number, `@${author.login} ${replies.join('\n\n')}`);
+  if (replies.length > 0) await reply(octokit, ref, issue.number, `@${author.login} ${replies.join('\n\n')}`);
 }
 
 /** One 👍 when anything was accepted, one 😕 when anything was refused. */
 async function react(kit: EventKit, request: ReturnType<EventKit['target']>, commentId: number, tally: CommandTally): Promise<void> {
-  if (tally.accepted) await kit.writer.react(request.octokit, request.ref, commentId, '+1');
-  if (tally.refused) await kit.writer.react(request.octokit, request.ref, commentId, 'confused');
+  if (tally.accepted) await reactTo(request.octokit, request.ref, commentId, '+1');
+  if (tally.refused) await reactTo(request.octokit, request.ref, commentId, 'confused');
 }
 
 async function applyEffect(kit: EventKit, request: ReturnType<EventKit['target']>, judgement: Judgement, by: string, reason: string): Promise<void> {

@@ -39,8 +39,8 @@ export function rollbackDecisions(body: string): Decision[] {
 
 function deploymentDeps(context: Context, kit: EventKit): DeploymentDeps {
   return {
-    ...kit.readers,
-    octokit: context.octokit,
+    readers: kit.readers,
+    github: context.octokit,
     audit: kit.audit,
     pending: kit.deployments.pending,
     clock: kit.bypass.now,
@@ -75,7 +75,7 @@ export async function onRepositoryDispatch(context: Context<'repository_dispatch
   // A rollback checkpoint escalates like any other: without an engine nobody could be paged, so none is opened.
   if (!kit.escalation) return;
   const outcome = await handleRollbackDispatch(context.payload, context.id, {
-    ...kit.readers, octokit: context.octokit, audit: kit.audit, records: kit.deployments.records, escalation: kit.escalation, clock: kit.bypass.now,
+    readers: kit.readers, github: context.octokit, audit: kit.audit, records: kit.deployments.records, escalation: kit.escalation, clock: kit.bypass.now,
   });
   if (outcome.kind === 'invalid') context.log.warn(`hitl: rollback dispatch ${outcome.dispatchId} refused: ${outcome.error}`);
 }
@@ -83,7 +83,7 @@ export async function onRepositoryDispatch(context: Context<'repository_dispatch
 /** A comment on an issue (not a PR): the rollback checkpoint's decisions when the issue carries one. */
 export async function onIssueComment(context: Context<'issue_comment.created'>, kit: EventKit): Promise<void> {
   if (!kit.escalation) return;
-  const deps = { ...kit.readers, octokit: context.octokit, audit: kit.audit, records: kit.deployments.records, escalation: kit.escalation, clock: kit.bypass.now };
+  const deps = { readers: kit.readers, github: context.octokit, audit: kit.audit, records: kit.deployments.records, escalation: kit.escalation, clock: kit.bypass.now };
   for (const decision of rollbackDecisions(context.payload.comment.body ?? '')) {
     const outcome = await handleRollbackCommand(context.payload, decision, deps);
     if (outcome.kind === 'not_rollback' || outcome.kind === 'already_decided') return;

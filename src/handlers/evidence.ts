@@ -6,7 +6,7 @@
 import { parseCommands, type Command } from '../commands/parse.js';
 import type { Actor, EvidenceEvent } from '../policy/types.js';
 import type { CommentData, ReviewData } from '../github/pulls.js';
-import type { Octokit } from '../github/counter.js';
+import type { GitHubClient } from '../github/client.js';
 import { readEmergencyLabelEvidence, type EmergencyLabelInput } from '../bypass/emergency.js';
 
 /** The head SHAs of a PR with the time each was first seen, oldest first. */
@@ -68,5 +68,5 @@ export function commentEvidence(
  * from who added or removed the PR's emergency label. The gate passes what this returns to the
  * engine unchanged, and hands it back in its result so a refusal can be answered without a second read.
  */
-export type LabelEvidence = (github: Octokit, input: EmergencyLabelInput) => Promise<EvidenceEvent[]>;
+export type LabelEvidence = (github: GitHubClient, input: EmergencyLabelInput) => Promise<EvidenceEvent[]>;
 export const readLabelEvidence: LabelEvidence = readEmergencyLabelEvidence;

@@ -15,9 +15,13 @@ import type { Clock } from '../util/clock.js';
 import { DAY, type Cache } from '../github/cache.js';
 import { levelsOf } from '../escalation/ladder.js';
 import { CONFIG_FILE, type ConfigReader } from '../github/config.js';
-import type { Octokit } from '../github/counter.js';
-import { teamsOf, type CommentData, type PullData, type PullReader, type RepoRef, type ReviewData, type TeamRef } from '../github/pulls.js';
-import { AGGREGATE_CHECK, type CheckOutput, type GitHubWriter } from '../github/writes.js';
+import type { RepoRef } from '../github/address.js';
+import { AGGREGATE_CHECK, type CheckOutput, type CheckWriter } from '../github/checks.js';
+import type { GitHubClient } from '../github/client.js';
+import type { LabelWriter } from '../github/labels.js';
+import { teamsOf, type PeopleReader, type TeamRef } from '../github/people.js';
+import type { CommentData, PullData, PullReader, ReviewData } from '../github/pulls.js';
+import type { ReviewerWriter } from '../github/reviewers.js';
 import { factsOf } from '../policy/facts.js';
 import { commandComments, commentEvidence, reviewEvidence, type HeadHistory, type LabelEvidence } from './evidence.js';
 import type { PrLock } from './lock.js';
@@ -25,8 +29,9 @@ import type { PrLock } from './lock.js';
 export interface GateDeps {
   cache: Cache;
   config: ConfigReader;
-  reader: PullReader;
-  writer: GitHubWriter;
+  pulls: PullReader;
+  people: PeopleReader;
+  writers: { checks: CheckWriter; labels: LabelWriter; reviewers: ReviewerWriter };
   lock: PrLock;
   audit: AuditSink;
   escalation?: EscalationPort & PendingReader;
@@ -46,7 +51,7 @@ export interface GateDeps {
 }
 
 export interface GateRequest {
-  octokit: Octokit;
+  octokit: GitHubClient;
   installationId: number;
   ref: RepoRef;
   number: number;
@@ -116,7 +121,7 @@ export class Gate {
 
   private async evaluateLocked(request: GateRequest, waited: boolean): Promise<GateResult> {
     const { octokit, ref, number } = request;
-    const { cache, reader, writer } = this.deps;
+    const { cache, pulls: reader, writers } = this.deps;
     const key = this.stateKey(ref, number);
     const stored = await cache.getJson<PrState>(key);
     const state = stored ?? {};
@@ -143,7 +148,7 @@ export class Gate {
       const errors = loaded.result.errors;
       const report = renderConfigErrors(errors, CONFIG_FILE);
       const output: CheckOutput = { name: AGGREGATE_CHECK, status: 'completed', conclusion: 'failure', ...report };
-      await writer.syncChecks(octokit, ref, pull.headSha, [output], mayExist);
+      await writers.checks.syncChecks(octokit, ref, pull.headSha, [output], mayExist);
       if (state.verdict !== 'invalid-config') {
         await this.record(request, pull, { action: 'config_error', reason: report.title, configVersion: loaded.version });
       }
@@ -184,13 +189,13 @@ export class Gate {
         .filter((i) => i.item.kind === 'checkpoint')
         .map((i): CheckOutput => ({ name: `${AGGREGATE_CHECK}/${i.item.name}`, ...itemCheckState(i.status.state), ...renderItemCheck(i) })),
     ];
-    await writer.syncChecks(octokit, ref, pull.headSha, outputs, mayExist);
-    await writer.syncWorkflowLabel(octokit, ref, pull, WORKFLOW_LABEL[evaluation.workflow]);
+    await writers.checks.syncChecks(octokit, ref, pull.headSha, outputs, mayExist);
+    await writers.labels.syncWorkflowLabel(octokit, ref, pull, WORKFLOW_LABEL[evaluation.workflow]);
 
     const pending = evaluation.items.filter((i) => i.status.state === 'pending');
     if (!pull.draft) {
       const members = pending.flatMap((i) => i.item.approvers.members);
-      await writer.requestReviewers(
+      await writers.reviewers.requestReviewers(
         octokit,
         ref,
         pull,
@@ -229,7 +234,7 @@ export class Gate {
     const actors = new Map<string, Actor>();
     for (const [login, isBot] of people) {
       // Bots never count, whatever their permission: no lookup needed.
-      const actor = isBot ? { login, isBot, permission: 'none' as const, teams: [] } : await this.deps.reader.actor(request.octokit, request.ref, login, isBot, teams);
+      const actor = isBot ? { login, isBot, permission: 'none' as const, teams: [] } : await this.deps.people.actor(request.octokit, request.ref, login, isBot, teams);
       actors.set(login.toLowerCase(), actor);
     }
     return actors;
@@ -237,7 +242,7 @@ export class Gate {
 
   /** A person not seen on the PR yet (e.g. a comment the listing did not return yet). */
   actor(request: GateRequest, plan: Plan, login: string, isBot: boolean): Promise<Actor> {
-    return this.deps.reader.actor(request.octokit, request.ref, login, isBot, teamsNamed(plan));
+    return this.deps.people.actor(request.octokit, request.ref, login, isBot, teamsNamed(plan));
   }
 
   /** The climb of this PR's pending items as the engine keeps it (one Redis round trip). */

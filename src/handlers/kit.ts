@@ -4,15 +4,14 @@ import type { AuditSink } from '../audit/types.js';
 import type { DirectEscalation, PendingReader, EscalationPort } from '../escalation/types.js';
 import type { BypassWiring } from './bypass.js';
 import type { DeploymentWiring } from './deployments.js';
-import type { GitHubReaders } from '../deployments/github.js';
-import type { GitHubWriter } from '../github/writes.js';
-import type { Gate, GateRequest } from './gate.js';
+import type { Readers } from '../github/readers.js';
+import type { Gate, GateDeps, GateRequest } from './gate.js';
 
 export interface EventKit {
   gate: Gate;
   /** The gate's cached readers (config, people), for handlers that decide outside a PR's evaluation. */
-  readers: GitHubReaders;
-  writer: GitHubWriter;
+  readers: Readers;
+  writers: GateDeps['writers'];
   audit: AuditSink;
   escalation?: EscalationPort & DirectEscalation & PendingReader;
   bypass: BypassWiring;

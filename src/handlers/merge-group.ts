@@ -3,7 +3,7 @@
  * request in the group passes its own gate, each evaluated through the usual path.
  */
 import type { Context } from 'probot';
-import { AGGREGATE_CHECK } from '../github/writes.js';
+import { AGGREGATE_CHECK } from '../github/checks.js';
 import type { EventKit } from './kit.js';
 
 /** PR numbers of a merge-queue head ref such as `refs/heads/gh-readonly-queue/main/pr-104-929f…`. */
@@ -23,7 +23,7 @@ export async function onMergeGroup(context: Context<'merge_group.checks_requeste
   }
   if (numbers.length === 0) failing.push(`no pull request number in ${group.head_ref}`);
   const { octokit, ref } = kit.target(context, 0);
-  await kit.writer.syncChecks(octokit, ref, group.head_sha, [{
+  await kit.writers.checks.syncChecks(octokit, ref, group.head_sha, [{
     name: AGGREGATE_CHECK,
     status: 'completed',
     conclusion: failing.length === 0 ? 'success' : 'failure',

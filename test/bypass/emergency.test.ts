@@ -5,7 +5,8 @@ import { classify } from '../../src/policy/classify.js';
 import { evaluate } from '../../src/policy/evaluate.js';
 import type { Actor, EvidenceEvent } from '../../src/policy/types.js';
 import { actor, file, prFacts } from '../helpers/facts.js';
-import { API, config, examplePayload, githubClient, redisDeps } from './helpers.js';
+import { API, config, examplePayload, redisDeps } from './helpers.js';
+import { testOctokit } from '../helpers/github.js';
 
 const CONFIG = config(`
 roles:
@@ -57,7 +58,7 @@ const planFor = (labels: string[], body: string) => classify(prFacts({ labels, b
 
 describe('emergency override by label', () => {
   const env = redisDeps('emergency');
-  const github = githubClient();
+  const github = testOctokit();
   beforeAll(() => nock.disableNetConnect());
   afterEach(() => {
     nock.cleanAll();

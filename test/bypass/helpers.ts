@@ -1,20 +1,14 @@
-/** Shared pieces of the bypass tests: a GitHub client for nock, real webhook payloads, deps on real Redis. */
+/** Shared pieces of the bypass tests: real webhook payloads, deps on real Redis. */
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { ProbotOctokit } from 'probot';
 import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/types.js';
 import { RedisAuditStore } from '../../src/audit/redis-store.js';
-import type { BypassDeps, GitHub } from '../../src/bypass/github.js';
+import type { BypassDeps } from '../../src/bypass/deps.js';
 import { OnceMarkers } from '../../src/bypass/once.js';
 import { deletePrefix, testPrefix } from '../audit/redis-server.js';
 
 export const API = 'https://api.github.com';
-
-/** Throttling and retries off: a test sees each request exactly once and leaves no timers. */
-export function githubClient(): GitHub {
-  return new ProbotOctokit({ auth: { token: 'test-token' }, throttle: { enabled: false }, retry: { enabled: false } });
-}
 
 interface ExampleGroup {
   name: string;

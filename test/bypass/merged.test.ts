@@ -8,7 +8,8 @@ import type { EscalationTarget } from '../../src/escalation/types.js';
 import { classify } from '../../src/policy/classify.js';
 import { evaluate } from '../../src/policy/evaluate.js';
 import { actor, file, prFacts } from '../helpers/facts.js';
-import { API, config, examplePayload, githubClient, redisDeps } from './helpers.js';
+import { API, config, examplePayload, redisDeps } from './helpers.js';
+import { testOctokit } from '../helpers/github.js';
 
 const CONFIG = config(`
 roles:
@@ -36,7 +37,7 @@ const checkRun = (conclusion: string | null, status = 'completed', id = 1) => ({
 
 describe('after a pull request merges', () => {
   const env = redisDeps('merged');
-  const github = githubClient();
+  const github = testOctokit();
   const escalated: Array<{ target: EscalationTarget; level: number; by: string; reason: string }> = [];
   const escalation = { escalateTo: async (target: EscalationTarget, level: number, by: string, reason: string) => void escalated.push({ target, level, by, reason }) };
   const deps = { ...env.deps, github, escalation };

@@ -5,7 +5,8 @@ import type { FreezeWindow } from '../../src/deployments/freeze.js';
 import { handleDeployCommand, handleDeploymentProtectionRule, type DeploymentDeps } from '../../src/deployments/protection-rule.js';
 import { PendingDeployments } from '../../src/deployments/store.js';
 import { deploymentProtectionRule, issueComment, mergedPullRequest, RUN_ID } from '../fixtures/deployments/payloads.js';
-import { API, APP_ID, capture, mockConfigFile, testOctokit, testReaders, testRedis } from './harness.js';
+import { API, APP_ID, capture, mockConfigFile, testReaders, testRedis } from './harness.js';
+import { testOctokit } from '../helpers/github.js';
 
 const NOW = Date.parse('2026-11-24T09:00:00Z');
 const OWNER = 'Codertocat';
@@ -27,8 +28,8 @@ beforeEach(() => {
   const payload = deploymentProtectionRule();
   deployedSha = payload.deployment.sha;
   deps = {
-    ...testReaders(redis, prefix),
-    octokit: testOctokit(),
+    readers: testReaders(redis, prefix),
+    github: testOctokit(),
     audit: new MemoryAuditSink(),
     pending: new PendingDeployments(redis, `${prefix}${Math.random().toString(36).slice(2)}:`),
     clock: () => NOW,

@@ -7,7 +7,8 @@ import { handleRollbackCommand, handleRollbackDispatch, rollbackGateAnswer, type
 import { RollbackRecords } from '../../src/deployments/store.js';
 import { classify } from '../../src/policy/classify.js';
 import { example, INSTALLATION_ID, issueComment, repositoryDispatch } from '../fixtures/deployments/payloads.js';
-import { API, capture, FakeEscalation, mockConfigFile, testOctokit, testReaders, testRedis } from './harness.js';
+import { API, capture, FakeEscalation, mockConfigFile, testReaders, testRedis } from './harness.js';
+import { testOctokit } from '../helpers/github.js';
 
 const NOW = Date.parse('2026-11-24T09:00:00Z');
 const OWNER = 'octo-org';
@@ -36,8 +37,8 @@ let orgChecked = false;
 beforeEach(() => {
   orgChecked = false;
   deps = {
-    ...testReaders(redis, prefix),
-    octokit: testOctokit(),
+    readers: testReaders(redis, prefix),
+    github: testOctokit(),
     audit: new MemoryAuditSink(),
     records: new RollbackRecords(redis, `${prefix}${Math.random().toString(36).slice(2)}:`),
     escalation: new FakeEscalation(),

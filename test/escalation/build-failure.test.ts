@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { Octokit } from '@octokit/rest';
 import nock from 'nock';
 import { MemoryAuditSink } from '../../src/audit/types.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/types.js';
 import { BuildFailureWatch, routeGate, type WorkflowRunPayload } from '../../src/escalation/build-failure.js';
 import type { EscalationEngine } from '../../src/escalation/engine.js';
+import { testOctokit } from '../helpers/github.js';
 import { FakeGate, dropPrefix, fakeGitHub, startEngine, testPrefix, waitFor, type GitHubCall } from './harness.js';
 
 const examples = JSON.parse(readFileSync('node_modules/@octokit/webhooks-examples/api.github.com/index.json', 'utf8')) as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
@@ -44,7 +44,7 @@ describe('build failures on the default branch', () => {
   let calls: GitHubCall[];
   const audit = new MemoryAuditSink();
   const repo = '/repos/Codertocat/Hello-World';
-  const octokit = new Octokit({ auth: 'test-token' });
+  const octokit = testOctokit();
 
   beforeEach(async () => {
     prefix = testPrefix();

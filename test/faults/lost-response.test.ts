@@ -3,7 +3,7 @@ import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { Cache } from '../../src/github/cache.js';
 import { harden } from '../../src/github/transport.js';
-import { GitHubWriter, type CheckOutput } from '../../src/github/writes.js';
+import { CheckWriter, type CheckOutput } from '../../src/github/checks.js';
 import { testRedis } from '../helpers/redis.js';
 
 const R = '/repos/acme/widgets';
@@ -31,7 +31,7 @@ describe('a check-run POST whose answer was lost (GitHub created it, then answer
       .reply(200, { total_count: 1, check_runs: [{ id: 77, name: 'hitl', head_sha: SHA }] })
       .patch(`${R}/check-runs/77`, (body) => patched.push(body) > 0)
       .reply(200, { id: 77 });
-    await new GitHubWriter(new Cache(redis.redis, redis.prefix)).syncChecks(octokit, { owner: 'acme', repo: 'widgets' }, SHA, [output], false);
+    await new CheckWriter(new Cache(redis.redis, redis.prefix)).syncChecks(octokit, { owner: 'acme', repo: 'widgets' }, SHA, [output], false);
     expect(scope.isDone()).toBe(true);
     expect(patched).toEqual([{ status: 'in_progress', output: { title: output.title, summary: output.summary } }]);
   });
@@ -45,7 +45,7 @@ describe('a check-run POST whose answer was lost (GitHub created it, then answer
       .reply(200, { total_count: 0, check_runs: [] })
       .post(`${R}/check-runs`)
       .reply(201, { id: 78 });
-    await new GitHubWriter(new Cache(redis.redis, `${redis.prefix}b:`)).syncChecks(octokit, { owner: 'acme', repo: 'widgets' }, SHA, [output], false);
+    await new CheckWriter(new Cache(redis.redis, `${redis.prefix}b:`)).syncChecks(octokit, { owner: 'acme', repo: 'widgets' }, SHA, [output], false);
     expect(scope.isDone()).toBe(true);
   });
 });

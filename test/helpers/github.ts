@@ -3,10 +3,17 @@
  * Writes capture their request bodies so a test can assert the fields GitHub documents.
  */
 import nock from 'nock';
+import { ProbotOctokit } from 'probot';
+import type { GitHubClient } from '../../src/github/client.js';
 import { INSTALLATION_ID, OWNER, REPO } from './webhooks.js';
 
 export const API = 'https://api.github.com';
 const R = `/repos/${OWNER}/${REPO}`;
+
+/** An installation client as Probot builds it, without retries or throttling: each request is seen once and no timer stays open. */
+export function testOctokit(): GitHubClient {
+  return new ProbotOctokit({ auth: { token: 'test-token' }, retry: { enabled: false }, throttle: { enabled: false } });
+}
 
 export function github(): nock.Scope {
   return nock(API);

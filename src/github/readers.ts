@@ -1,0 +1,15 @@
+/** The cached readers of GitHub data, made once per app and shared by the gate and the other areas. */
+import type { Cache } from './cache.js';
+import { ConfigReader } from './config.js';
+import { PeopleReader } from './people.js';
+import { PullReader } from './pulls.js';
+
+export interface Readers {
+  config: ConfigReader;
+  pulls: PullReader;
+  people: PeopleReader;
+}
+
+export function readersOn(cache: Cache): Readers {
+  return { config: new ConfigReader(cache), pulls: new PullReader(cache), people: new PeopleReader(cache) };
+}
