@@ -83,7 +83,9 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
   const prefix = env.HITL_REDIS_PREFIX || DEFAULT_PREFIX;
   // BullMQ and the engine add their own ":" after the prefix.
   const queuePrefix = prefix.replace(/:+$/, '');
-  const appId = env.APP_ID ? Number(env.APP_ID) : undefined;
+  const appId = Number(env.APP_ID);
+  // Our own check runs are told apart from look-alikes by this id: no id, no gate.
+  if (!Number.isSafeInteger(appId) || appId <= 0) throw new Error(`APP_ID must be this GitHub App's numeric id (got ${JSON.stringify(env.APP_ID ?? '')})`);
 
   await assertRedisAnswers(redisUrl);
   // Producers fail fast: a webhook never hangs on a dead Redis (the audit store buffers instead).

@@ -18,6 +18,7 @@ import { startStandIn, type StandIn, type StandInOptions } from '../stand-in/ind
 import { WebhookDriver, type PullTarget } from '../stand-in/webhooks.js';
 
 export const BENCH_SECRET = 'hitl-bench-secret';
+const BENCH_APP_ID = 1;
 /** A config a realistic repository might carry: small src changes are peer review, docs automatic. */
 export const BENCH_CONFIG = 'classification:\n  low_risk_paths: ["**/*.md", "docs/**"]\n  peer_review_max_lines: 200\n';
 
@@ -47,10 +48,10 @@ const appKey = () =>
 export async function startInstance(options: InstanceOptions): Promise<AppInstance> {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', options.redisOptions ?? {});
   const github = new InstallationClients({ redis, prefix: options.prefix, spaceWrites: options.deps?.spaceWrites });
-  const app = createApp({ redis, prefix: options.prefix, github, audit: new MemoryAuditSink(), escalation: options.deps?.escalation });
+  const app = createApp({ redis, prefix: options.prefix, github, audit: new MemoryAuditSink(), appId: BENCH_APP_ID, escalation: options.deps?.escalation });
   const throttle = options.throttle ?? false;
   const probot = createProbot({
-    env: { APP_ID: '1', PRIVATE_KEY: appKey(), WEBHOOK_SECRET: BENCH_SECRET, LOG_LEVEL: 'fatal', ...options.standIn.probotEnv() },
+    env: { APP_ID: String(BENCH_APP_ID), PRIVATE_KEY: appKey(), WEBHOOK_SECRET: BENCH_SECRET, LOG_LEVEL: 'fatal', ...options.standIn.probotEnv() },
     // A function default: Probot gives installation clients their own throttle options, which an object would lose to.
     overrides: {
       log: pino({ level: 'silent' }),

@@ -7,7 +7,7 @@ import type { EscalationTarget, GateAnswer } from '../escalation/types.js';
 import type { OnceMarkers } from './once.js';
 import { entryBase, prKey } from './audit-evaluation.js';
 import type { PrAddress } from '../github/address.js';
-import { listCheckRuns, type CheckRunFacts } from '../github/checks.js';
+import type { CheckRunFacts, OwnCheckReader } from '../github/checks.js';
 import type { GitHubClient } from '../github/client.js';
 import { comment } from '../github/comments.js';
 import type { BypassDeps } from './deps.js';
@@ -40,8 +40,10 @@ export function complianceOf(runs: ReadonlyArray<Pick<CheckRunFacts, 'id' | 'sta
   return { state: 'compliant', conclusion: latest.conclusion };
 }
 
-export function readHitlChecks(github: GitHubClient, pr: MergedPr): Promise<CheckRunFacts[]> {
-  return listCheckRuns(github, pr, pr.headSha, { check_name: HITL_CHECK, filter: 'latest', per_page: 100 });
+/** What compliance reads and writes on GitHub: our own check runs (never a look-alike `hitl`) and a comment. */
+export interface ComplianceGitHub {
+  github: GitHubClient;
+  checks: OwnCheckReader;
 }
 
 export function violationComment(pr: MergedPr, reason: string): string {
@@ -56,10 +58,11 @@ export function violationComment(pr: MergedPr, reason: string): string {
 
 /** For `pull_request.closed` with `merged: true`: reads the `hitl` check of the merged head and acts once per PR. */
 export async function checkCompliance(
-  deps: BypassDeps & { github: GitHubClient; escalation: ComplianceEscalation },
+  deps: BypassDeps & ComplianceGitHub & { escalation: ComplianceEscalation },
   pr: MergedPr,
 ): Promise<Compliance> {
-  const result = complianceOf(await readHitlChecks(deps.github, pr));
+  const runs = await deps.checks.ownCheckRuns(deps.github, pr, pr.headSha);
+  const result = complianceOf(runs.filter((run) => run.name === HITL_CHECK));
   if (result.state === 'compliant') return result;
   if (!(await deps.once.claim(`compliance:${prKey(pr)}`))) return result;
   await deps.audit.record({

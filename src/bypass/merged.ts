@@ -1,6 +1,5 @@
 /** The one entry point for `pull_request.closed`: compliance first, then the post-implementation review. */
-import { checkCompliance, type Compliance, type ComplianceEscalation } from './compliance.js';
-import type { GitHubClient } from '../github/client.js';
+import { checkCompliance, type Compliance, type ComplianceEscalation, type ComplianceGitHub } from './compliance.js';
 import type { BypassDeps } from './deps.js';
 import { openPostReview, type MergedPr, type PostReviewOutcome } from './post-review.js';
 
@@ -38,7 +37,7 @@ export function mergedPrFromPayload(payload: ClosedPayload, configVersion?: stri
 }
 
 export async function onPullRequestMerged(
-  deps: BypassDeps & { github: GitHubClient; escalation: ComplianceEscalation },
+  deps: BypassDeps & ComplianceGitHub & { escalation: ComplianceEscalation },
   pr: MergedPr,
   options: { postReview: boolean },
 ): Promise<{ compliance: Compliance; postReview?: PostReviewOutcome }> {

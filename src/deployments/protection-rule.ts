@@ -17,7 +17,6 @@ import type { FreezeWindow } from './freeze.js';
 import { asAnswer, decideBeforeEvidence, decideDeployment, deploymentPolicy, DEPLOY_COMMAND_TARGET, prGateOf, type DeploymentAnswer, type PrGate } from './gate.js';
 import { mentionsOf } from '../escalation/ladder.js';
 import type { RepoRef } from '../github/address.js';
-import { listCheckRuns } from '../github/checks.js';
 import type { GitHubClient } from '../github/client.js';
 import { comment } from '../github/comments.js';
 import type { RepositoryConfig } from '../github/config.js';
@@ -33,13 +32,11 @@ export const HITL_CHECK_NAME = 'hitl';
 const MAX_REVIEW_COMMENT = 1000;
 
 export interface DeploymentDeps {
-  readers: Pick<Readers, 'config' | 'pulls' | 'people'>;
+  readers: Pick<Readers, 'config' | 'pulls' | 'people' | 'checks'>;
   github: GitHubClient;
   audit: AuditSink;
   pending: PendingDeployments;
   clock: Clock;
-  /** This app's id: only its own `hitl` check runs count, never a look-alike from another app or workflow. */
-  appId?: number;
   /** The config's freeze windows; until `deployments.freeze` is in the schema this is injected. */
   freezeWindows?: (config: ResolvedConfig) => FreezeWindow[];
 }
@@ -117,9 +114,9 @@ async function shippedPullRequests(deps: DeploymentDeps, at: RepoRef, sha: strin
 }
 
 async function hitlGateOf(deps: DeploymentDeps, at: RepoRef, pr: ShippedPr): Promise<PrGate> {
-  const runs = await listCheckRuns(deps.github, at, pr.headSha, { check_name: HITL_CHECK_NAME, filter: 'latest', ...(deps.appId === undefined ? {} : { app_id: deps.appId }) });
-  const ours = runs.filter((run) => deps.appId === undefined || run.appId === deps.appId);
-  const latest = ours.sort((a, b) => b.id - a.id)[0];
+  // Our own runs only (readers.checks): a look-alike `hitl` from another app or a workflow never counts.
+  const runs = await deps.readers.checks.ownCheckRuns(deps.github, at, pr.headSha);
+  const latest = runs.filter((run) => run.name === HITL_CHECK_NAME).sort((a, b) => b.id - a.id)[0];
   return prGateOf(pr.number, latest && { status: latest.status, conclusion: latest.conclusion, title: latest.title });
 }
 

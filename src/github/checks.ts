@@ -1,7 +1,7 @@
 /**
  * Our check runs: created once per head SHA and name, then updated only when their output
- * changed (what was posted is remembered in Redis), and read back for the compliance check
- * and the deployment gate.
+ * changed (what was posted is remembered in Redis), and read back, ours only, by the writer,
+ * the compliance check and the deployment gate.
  */
 import { createHash } from 'node:crypto';
 import { repoKey, repoOf, type RepoRef } from './address.js';
@@ -47,7 +47,10 @@ const hashOf = (output: CheckOutput) => createHash('sha256').update(JSON.stringi
 const isOurCheck = (name: string) => name === AGGREGATE_CHECK || name.startsWith(`${AGGREGATE_CHECK}/`);
 
 export class CheckWriter {
-  constructor(private readonly cache: Cache) {}
+  constructor(
+    private readonly cache: Cache,
+    private readonly reader: OwnCheckReader,
+  ) {}
 
   /**
    * Posts each output on `sha` unless the same output is already there. Checkpoint checks of
@@ -83,8 +86,8 @@ export class CheckWriter {
   }
 
   private async existingChecks(gh: GitHubClient, at: RepoRef, sha: string): Promise<Map<string, number>> {
-    const { data } = await gh.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { ...repoOf(at), ref: sha, filter: 'latest', per_page: 100 });
-    return new Map(data.check_runs.filter((run) => isOurCheck(run.name)).map((run) => [run.name, Number(run.id)]));
+    const runs = await this.reader.ownCheckRuns(gh, at, sha);
+    return new Map(runs.filter((run) => isOurCheck(run.name)).map((run) => [run.name, run.id]));
   }
 
   private async postCheck(gh: GitHubClient, at: RepoRef, sha: string, output: CheckOutput, existingId: number | undefined): Promise<number> {
@@ -127,7 +130,7 @@ export class CheckWriter {
   }
 }
 
-/** The fields of a check run that the compliance check and the deployment gate read. */
+/** The fields of a check run that the writer, the compliance check and the deployment gate read. */
 export interface CheckRunFacts {
   id: number;
   name: string;
@@ -135,19 +138,22 @@ export interface CheckRunFacts {
   conclusion: string | null;
   started_at: string | null;
   title: string | null;
-  appId: number | undefined;
 }
 
-/** The check runs on `sha` that match `query` (check_name, filter, app_id, per_page). */
-export async function listCheckRuns(gh: GitHubClient, at: RepoRef, sha: string, query: Record<string, string | number>): Promise<CheckRunFacts[]> {
-  const { data } = await gh.rest.checks.listForRef({ ...repoOf(at), ref: sha, ...query });
-  return data.check_runs.map((run) => ({
-    id: run.id,
-    name: run.name,
-    status: run.status,
-    conclusion: run.conclusion,
-    started_at: run.started_at ?? null,
-    title: run.output?.title ?? null,
-    appId: run.app?.id,
-  }));
+/**
+ * The one reader of our own check runs. A run counts only when this app (APP_ID) posted it:
+ * another app or an Actions job can post a run named `hitl` on any commit, and taking it for ours
+ * would let it pass a merge or a deployment around the gate, or have the writer update it.
+ */
+export class OwnCheckReader {
+  constructor(readonly appId: number) {}
+
+  /** Our latest run of each name on `sha`. */
+  async ownCheckRuns(gh: GitHubClient, at: RepoRef, sha: string): Promise<CheckRunFacts[]> {
+    const { data } = await gh.rest.checks.listForRef({ ...repoOf(at), ref: sha, filter: 'latest', app_id: this.appId, per_page: 100 });
+    // GitHub narrows by app_id already; a run without our id is still dropped, whatever answered.
+    return data.check_runs
+      .filter((run) => run.app?.id === this.appId)
+      .map((run) => ({ id: run.id, name: run.name, status: run.status, conclusion: run.conclusion, started_at: run.started_at ?? null, title: run.output?.title ?? null }));
+  }
 }

@@ -51,8 +51,8 @@ export interface AppDeps {
   labelEvidence?: LabelEvidence;
   /** The maintenance queue (src/bypass/maintenance.ts): window comments and summaries. */
   maintenanceQueue?: Queue;
-  /** This GitHub App's id (APP_ID): a deployment counts only this app's `hitl` check runs. */
-  appId?: number;
+  /** This GitHub App's id (APP_ID): only check runs this app posted are ever taken for ours. */
+  appId: number;
   /** Times each webhook delivery (metrics.timeWebhook). */
   timeWebhook?: <T>(event: string, handler: () => Promise<T>) => Promise<T>;
   clock?: Clock;
@@ -88,10 +88,10 @@ export function createApp(deps: AppDeps): HitlApp {
   const escalation = deps.escalation && new RetryingEscalation(deps.escalation, { log });
   const cache = new Cache(deps.redis, prefix, fallback);
   const audit = deps.audit;
-  const writers = { checks: new CheckWriter(cache), labels: new LabelWriter(cache), reviewers: new ReviewerWriter(cache) };
+  const readers = readersOn(cache, deps.appId);
+  const writers = { checks: new CheckWriter(cache, readers.checks), labels: new LabelWriter(cache), reviewers: new ReviewerWriter(cache) };
   const clock = deps.clock ?? systemClock;
   const bypass: BypassWiring = { audit, once: new OnceMarkers(deps.redis, prefix), now: clock, queue: deps.maintenanceQueue };
-  const readers = readersOn(cache);
   const gate = new Gate({
     cache,
     config: readers.config,
@@ -109,7 +109,6 @@ export function createApp(deps: AppDeps): HitlApp {
   const deployments: DeploymentWiring = {
     pending: new PendingDeployments(deps.redis, `${prefix}deploy:`),
     records: new RollbackRecords(deps.redis, `${prefix}rollback:`),
-    appId: deps.appId,
   };
   const kit: EventKit = { gate, readers, writers, audit, escalation, bypass, deployments, target: targetOf };
   const timed = deps.timeWebhook ?? (<T>(_event: string, handler: () => Promise<T>) => handler());

@@ -15,6 +15,7 @@ import { closeViolation, COMPLIANCE_ITEM, COMPLIANCE_LEVEL, markViolationOpen } 
 import { approvalItem } from '../deployments/approval-item.js';
 import { mayApprove } from '../policy/authorize.js';
 import type { DirectEscalation, EscalationPort, EscalationTarget } from '../escalation/types.js';
+import type { OwnCheckReader } from '../github/checks.js';
 import type { GitHubClient } from '../github/client.js';
 import type { Readers } from '../github/readers.js';
 import type { Evaluated, GateRequest } from './gate.js';
@@ -75,12 +76,13 @@ export async function onMerged(
   bypass: BypassDeps,
   escalation: DirectEscalation | undefined,
   github: GitHubClient,
+  checks: OwnCheckReader,
   payload: ClosedPayload,
   loaded: { config: ResolvedConfig; version: string },
 ): Promise<void> {
   const pr = mergedPrFromPayload(payload, loaded.version);
   if (!pr) return;
-  await onPullRequestMerged({ ...bypass, github, escalation: complianceEscalation(bypass, escalation, loaded.config, bypass.now()) }, pr, {
+  await onPullRequestMerged({ ...bypass, github, checks, escalation: complianceEscalation(bypass, escalation, loaded.config, bypass.now()) }, pr, {
     postReview: loaded.config.bypass.emergency.postReview,
   });
 }

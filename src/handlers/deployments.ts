@@ -15,8 +15,6 @@ import type { EventKit } from './kit.js';
 export interface DeploymentWiring {
   pending: PendingDeployments;
   records: RollbackRecords;
-  /** This app's id: only its own `hitl` check runs count for a deployment. */
-  appId?: number;
 }
 
 type Decision = { kind: 'approve' } | { kind: 'reject'; reason: string };
@@ -44,7 +42,6 @@ function deploymentDeps(context: Context, kit: EventKit): DeploymentDeps {
     audit: kit.audit,
     pending: kit.deployments.pending,
     clock: kit.bypass.now,
-    appId: kit.deployments.appId,
     freezeWindows: (config) => config.deployments.freeze,
   };
 }

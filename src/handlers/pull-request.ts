@@ -32,6 +32,6 @@ export async function onPullRequest(context: Context<'pull_request'>, kit: Event
     const loaded = await kit.gate.loadConfig(request, pr.base.ref);
     // An invalid config kept the gate shut: the merge is still judged, with the built-in policy.
     const resolved = loaded.result.ok ? loaded.result : loadConfig({});
-    if (resolved.ok) await onMerged(kit.bypass, kit.escalation, request.octokit, context.payload as ClosedPayload, { config: resolved.config, version: loaded.version });
+    if (resolved.ok) await onMerged(kit.bypass, kit.escalation, request.octokit, kit.readers.checks, context.payload as ClosedPayload, { config: resolved.config, version: loaded.version });
   }
 }

@@ -49,7 +49,7 @@ function mockShippedPr(scope: nock.Scope, sha: string): void {
   scope.get(`${HELLO}/commits/${sha}/pulls`).reply(200, [mergedPullRequest(sha)]);
   scope
     .get(`${HELLO}/commits/${PR_HEAD}/check-runs`)
-    .query({ check_name: 'hitl', filter: 'latest', app_id: String(APP_ID) })
+    .query({ filter: 'latest', app_id: String(APP_ID), per_page: 100 })
     .reply(200, { total_count: 1, check_runs: [{ id: 9, name: 'hitl', head_sha: PR_HEAD, app: { id: APP_ID }, status: 'completed', conclusion: 'success', output: { title: 'All checkpoints approved' } }] });
 }
 

@@ -24,7 +24,7 @@ export function testRedis(area: string): { redis: Redis; prefix: string; cleanup
 
 /** The gate's readers over a cache of their own under `prefix` (nothing cached carries over between tests). */
 export function testReaders(redis: Redis, prefix: string): Readers {
-  return readersOn(new Cache(redis, `${prefix}${Math.random().toString(36).slice(2)}:`));
+  return readersOn(new Cache(redis, `${prefix}${Math.random().toString(36).slice(2)}:`), APP_ID);
 }
 
 /** A `.hitl.yml` as the contents API returns it, or 404 when `text` is undefined. */

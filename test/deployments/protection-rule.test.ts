@@ -33,7 +33,6 @@ beforeEach(() => {
     audit: new MemoryAuditSink(),
     pending: new PendingDeployments(redis, `${prefix}${Math.random().toString(36).slice(2)}:`),
     clock: () => NOW,
-    appId: APP_ID,
   };
 });
 afterEach(() => {
@@ -53,7 +52,7 @@ function mockShippedPr(run: { status: string; conclusion: string | null; title: 
   nock(API).get(`/repos/${OWNER}/${REPO}/commits/${deployedSha}/pulls`).reply(200, [mergedPullRequest(deployedSha)]);
   nock(API)
     .get(`/repos/${OWNER}/${REPO}/commits/${PR_HEAD}/check-runs`)
-    .query({ check_name: 'hitl', filter: 'latest', app_id: String(APP_ID) })
+    .query({ filter: 'latest', app_id: String(APP_ID), per_page: 100 })
     .reply(200, run === undefined ? { total_count: 0, check_runs: [] } : { total_count: 1, check_runs: [{ id: 9, name: 'hitl', head_sha: PR_HEAD, app: { id: APP_ID }, status: run.status, conclusion: run.conclusion, output: { title: run.title } }] });
 }
 

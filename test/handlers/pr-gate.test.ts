@@ -8,7 +8,7 @@ import {
   checkRunCreated, checkRunUpdated, expectWrite, github, mockComments, mockConfig, mockConfigNotModified, mockFiles, mockNoOrgConfig,
   mockPermission, mockPull, mockReviews, mockTeam, mockToken, type CommentShape, type FileShape, type ReviewShape,
 } from '../helpers/github.js';
-import { testProbot, WEBHOOK_SECRET } from '../helpers/probot.js';
+import { APP_ID, testProbot, WEBHOOK_SECRET } from '../helpers/probot.js';
 import { testRedis, type TestRedis } from '../helpers/redis.js';
 import { AUTHOR, commentEvent, examplePayload, pullObject, pullRequestEvent, reviewEvent, type PullShape } from '../helpers/webhooks.js';
 
@@ -43,7 +43,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await store.clear();
   audit = new MemoryAuditSink();
-  app = createApp({ redis: store.redis, prefix: store.prefix, github: new InstallationClients({ redis: store.redis, prefix: store.prefix }), audit, clock: () => NOW });
+  app = createApp({ redis: store.redis, prefix: store.prefix, github: new InstallationClients({ redis: store.redis, prefix: store.prefix }), audit, appId: APP_ID, clock: () => NOW });
   probot = testProbot();
   await probot.load(app);
 });
