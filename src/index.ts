@@ -1,8 +1,8 @@
 /**
  * Wiring only: one factory builds the HITL app as deployed — Redis connections, the audit log
- * (every entry also feeds the metrics), the escalation engine with its check-back (rollback and
- * compliance items, build failures, then the PR gate), the maintenance windows' summary worker,
- * `/metrics` and the dashboard — and closes all of it on shutdown. `npm start` goes through
+ * (every entry also feeds the metrics), the escalation engine and its worker (which asks the
+ * app's gate before a timer acts), the maintenance windows' summary worker, `/metrics` and the
+ * dashboard — and closes all of it on shutdown. `npm start` goes through
  * server.ts; `probot run ./lib/index.js` loads the default export.
  */
 import type { ConnectionOptions, Worker } from 'bullmq';
@@ -13,11 +13,8 @@ import { RedisAuditStore } from './audit/redis-store.js';
 import type { AuditReader, AuditSink } from './audit/types.js';
 import { createWindowSummaryWorker, MAINTENANCE_QUEUE } from './bypass/maintenance.js';
 import { OnceMarkers } from './bypass/once.js';
-import { loadConfig } from './config/load.js';
-import { BuildFailureWatch, routeGate, type WorkflowRunPayload } from './escalation/build-failure.js';
 import { channelsFromEnv } from './escalation/channels.js';
 import { EscalationEngine } from './escalation/engine.js';
-import type { GatePort } from './escalation/types.js';
 import { InstallationClients } from './github/client.js';
 import { createApp, type AppDeps, type HitlApp } from './handlers/app.js';
 import { createMetrics, type HitlMetrics } from './metrics/metrics.js';
@@ -107,25 +104,22 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
   // Escalation and maintenance-summary writes share the installation's write slots with the gate.
   const github = new InstallationClients({ redis, prefix, spaceWrites: options.spaceWrites ?? true });
   const installation = (id: number) => github.installationClient(id);
-  // The engine asks back through the PR gate and the build watch, which both need the engine: bound late.
-  let gate: GatePort | undefined;
   const engine = await EscalationEngine.start({
     redisUrl,
     prefix: queuePrefix,
-    gate: { check: (target) => gate!.check(target) },
     octokitFor: installation,
     audit,
     channels: channelsFromEnv(env),
     clock,
     retryDelayMs: options.retryDelayMs,
   });
-  const watch = new BuildFailureWatch({ redis: engine.connection, prefix: queuePrefix, escalation: engine, clock });
   const maintenanceQueue = new Queue(MAINTENANCE_QUEUE, { connection: redis, prefix: queuePrefix });
   const workerConnection = { url: redisUrl, maxRetriesPerRequest: null } as ConnectionOptions;
   const summaries: Worker = createWindowSummaryWorker(workerConnection, { audit, once: new OnceMarkers(redis, prefix), now: clock, getGitHub: installation }, { prefix: queuePrefix });
 
   const hitlApp = createApp({ redis, prefix, github, audit, escalation: engine, maintenanceQueue, clock, appId, timeWebhook: metrics.timeWebhook });
-  gate = routeGate(hitlApp.gatePort, watch);
+  // A fired timer acts only if the app's gate says its item is still pending.
+  await engine.work(hitlApp.gatePort);
 
   const dashboard = createDashboard({
     token: env.HITL_DASHBOARD_TOKEN,
@@ -137,16 +131,6 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
 
   const app = (app: Probot, { addHandler }: ApplicationFunctionOptions) => {
     hitlApp(app);
-    app.on('workflow_run.completed', (context) =>
-      metrics.timeWebhook(context.name, async () => {
-        const payload = context.payload as unknown as WorkflowRunPayload;
-        const at = { owner: payload.repository.owner.login, repo: payload.repository.name };
-        const loaded = await hitlApp.readers.config.repository(context.octokit, at, payload.repository.default_branch);
-        const fallback = loadConfig({});
-        const config = loaded.ok ? loaded.config : fallback.ok ? fallback.config : undefined;
-        if (config) await watch.handle(payload, context.octokit, config);
-      }),
-    );
     addHandler(metricsHandler(metrics.registry));
     addHandler(dashboard);
   };

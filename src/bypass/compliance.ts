@@ -7,15 +7,14 @@ import type { EscalationTarget, GateAnswer } from '../escalation/types.js';
 import type { OnceMarkers } from './once.js';
 import { entryBase, prKey } from './audit-evaluation.js';
 import type { PrAddress } from '../github/address.js';
-import type { CheckRunFacts, OwnCheckReader } from '../github/checks.js';
+import type { OwnCheckReader } from '../github/checks.js';
+import { complianceOf, type Compliance } from '../policy/compliance.js';
+import { HITL_CHECK } from '../policy/types.js';
 import type { GitHubClient } from '../github/client.js';
 import { comment } from '../github/comments.js';
 import type { BypassDeps } from './deps.js';
 import type { MergedPr } from './post-review.js';
 
-export const HITL_CHECK = 'hitl';
-/** Conclusions that satisfy a required check (GitHub's own rule). */
-const GREEN = new Set(['success', 'neutral', 'skipped']);
 export const COMPLIANCE_ITEM = 'compliance';
 
 /** The level a compliance violation goes to at once: the technical lead (product.md §6, issue 5). */
@@ -27,17 +26,6 @@ export const COMPLIANCE_LEVEL = 3;
  */
 export interface ComplianceEscalation {
   escalateTo(target: EscalationTarget, level: number, by: string, reason: string): Promise<unknown>;
-}
-
-export type Compliance = { state: 'compliant'; conclusion: string } | { state: 'violation'; reason: string };
-
-/** Pure: the latest `hitl` run on the merged head decides; none, unfinished or not green is a violation. */
-export function complianceOf(runs: ReadonlyArray<Pick<CheckRunFacts, 'id' | 'status' | 'conclusion'> & { started_at?: string | null }>): Compliance {
-  const latest = [...runs].sort((a, b) => Date.parse(b.started_at ?? '') - Date.parse(a.started_at ?? '') || b.id - a.id)[0];
-  if (!latest) return { state: 'violation', reason: `no \`${HITL_CHECK}\` check ran on the merged head` };
-  if (latest.status !== 'completed' || latest.conclusion === null) return { state: 'violation', reason: `\`${HITL_CHECK}\` was still ${latest.status} when the pull request merged` };
-  if (!GREEN.has(latest.conclusion)) return { state: 'violation', reason: `\`${HITL_CHECK}\` concluded ${latest.conclusion} when the pull request merged` };
-  return { state: 'compliant', conclusion: latest.conclusion };
 }
 
 /** What compliance reads and writes on GitHub: our own check runs (never a look-alike `hitl`) and a comment. */

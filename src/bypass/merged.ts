@@ -1,5 +1,6 @@
 /** The one entry point for `pull_request.closed`: compliance first, then the post-implementation review. */
-import { checkCompliance, type Compliance, type ComplianceEscalation, type ComplianceGitHub } from './compliance.js';
+import type { Compliance } from '../policy/compliance.js';
+import { checkCompliance, type ComplianceEscalation, type ComplianceGitHub } from './compliance.js';
 import type { BypassDeps } from './deps.js';
 import { openPostReview, type MergedPr, type PostReviewOutcome } from './post-review.js';
 

@@ -4,7 +4,7 @@
  * assigned to the person who bypassed and linked to the pull request. Whether a bypass was in
  * force at the merge is read from the audit log, the durable record of decisions.
  */
-import type { AuditEntry } from '../audit/types.js';
+import { emergencyAtMerge, type EmergencyInForce } from '../policy/compliance.js';
 import { entryBase, prKey, type GateRef } from './audit-evaluation.js';
 import { fullName } from '../github/address.js';
 import type { GitHubClient } from '../github/client.js';
@@ -18,24 +18,6 @@ export interface MergedPr extends GateRef {
   createdAt: number;
   mergedAt: number;
   mergedBy?: string;
-}
-
-export interface EmergencyInForce {
-  by: string;
-  justification: string;
-  at: number;
-}
-
-/** Pure: the emergency bypass in force at `mergedAt` according to the PR's audit entries. */
-export function emergencyAtMerge(entries: readonly AuditEntry[], pr: MergedPr): EmergencyInForce | undefined {
-  const relevant = entries
-    .filter((e) => e.installationId === pr.installationId && e.repo.toLowerCase() === fullName(pr).toLowerCase() && e.pr === pr.number && e.at <= pr.mergedAt)
-    .filter((e) => (e.action === 'bypassed' && e.details?.kind === 'emergency') || e.action === 'unbypassed')
-    .sort((a, b) => a.at - b.at);
-  const last = relevant[relevant.length - 1];
-  if (!last || last.action !== 'bypassed') return undefined;
-  const at = typeof last.details?.bypassedAt === 'number' ? last.details.bypassedAt : last.at;
-  return { by: last.actor, justification: last.reason ?? '', at };
 }
 
 /** Hidden in the issue body: how an existing review issue for this PR is recognised. */

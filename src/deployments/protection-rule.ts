@@ -12,9 +12,10 @@ import type { AuditEntry, AuditSink } from '../audit/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { mayApprove } from '../policy/authorize.js';
 import type { Clock } from '../util/clock.js';
-import { approvalItem } from './approval-item.js';
-import type { FreezeWindow } from './freeze.js';
-import { asAnswer, decideBeforeEvidence, decideDeployment, deploymentPolicy, DEPLOY_COMMAND_TARGET, prGateOf, type DeploymentAnswer, type PrGate } from './gate.js';
+import { approvalItem } from '../policy/approval-item.js';
+import { asAnswer, decideBeforeEvidence, decideDeployment, deploymentPolicy, DEPLOY_COMMAND_TARGET, prGateOf, type DeploymentAnswer, type PrGate } from '../policy/deployment.js';
+import type { FreezeWindow } from '../policy/freeze.js';
+import { HITL_CHECK } from '../policy/types.js';
 import { mentionsOf } from '../escalation/ladder.js';
 import type { RepoRef } from '../github/address.js';
 import type { GitHubClient } from '../github/client.js';
@@ -27,7 +28,6 @@ import { addressed } from './text.js';
 import { InstallationSchema, parseIssueComment, parseWith, repoRefOf, RepositorySchema, type IssueCommentEvent } from './payloads.js';
 import type { PendingDeployment, PendingDeployments } from './store.js';
 
-export const HITL_CHECK_NAME = 'hitl';
 /** The review comment is shown on the waiting workflow run: a reason, not a report. */
 const MAX_REVIEW_COMMENT = 1000;
 
@@ -116,7 +116,7 @@ async function shippedPullRequests(deps: DeploymentDeps, at: RepoRef, sha: strin
 async function hitlGateOf(deps: DeploymentDeps, at: RepoRef, pr: ShippedPr): Promise<PrGate> {
   // Our own runs only (readers.checks): a look-alike `hitl` from another app or a workflow never counts.
   const runs = await deps.readers.checks.ownCheckRuns(deps.github, at, pr.headSha);
-  const latest = runs.filter((run) => run.name === HITL_CHECK_NAME).sort((a, b) => b.id - a.id)[0];
+  const latest = runs.filter((run) => run.name === HITL_CHECK).sort((a, b) => b.id - a.id)[0];
   return prGateOf(pr.number, latest && { status: latest.status, conclusion: latest.conclusion, title: latest.title });
 }
 

@@ -22,7 +22,6 @@ import { InstallationSchema, parseIssueComment, parseWith, repoRefOf, Repository
 import {
   decisionPayload,
   dispatchIdOf,
-  judgeRollbackCommand,
   ROLLBACK_APPROVED_DISPATCH,
   ROLLBACK_CHECKPOINT,
   ROLLBACK_DISPATCH,
@@ -31,9 +30,9 @@ import {
   rollbackCheckpointOf,
   rollbackIssue,
   RollbackRequestSchema,
-  type RollbackCommand,
   type RollbackRequest,
 } from './rollback-checkpoint.js';
+import { judgeRollbackCommand, type RollbackCommand } from '../policy/rollback.js';
 import type { RollbackRecord, RollbackRecords } from './store.js';
 
 /** GitHub assigns at most 10 people to an issue. */
@@ -197,7 +196,7 @@ export async function handleRollbackCommand(payload: unknown, command: RollbackC
 
   const login = event.comment.user.login;
   const actor = await deps.readers.people.facts(deps.github, place.at, login, event.comment.user.type === 'Bot', record.checkpoint.members);
-  const verdict = judgeRollbackCommand(record, actor, command, event.issue.body ?? '');
+  const verdict = judgeRollbackCommand(record.checkpoint, record.requester, actor, command, event.issue.body ?? '');
   switch (verdict.kind) {
     case 'refused':
       await reply(deps, place, record.issueNumber, addressed(login, verdict.reason));

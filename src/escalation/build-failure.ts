@@ -50,11 +50,6 @@ export function isBuildItem(item: string): boolean {
   return item.startsWith(ITEM_PREFIX);
 }
 
-/** Sends build items to the build watch and the rest to the PR gate. */
-export function routeGate(pullRequests: GatePort, builds: GatePort): GatePort {
-  return { check: (target) => (isBuildItem(target.item) ? builds : pullRequests).check(target) };
-}
-
 export interface BuildFailureOptions {
   /** Any ioredis connection (the engine's `connection` will do). */
   redis: Redis;

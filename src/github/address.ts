@@ -21,8 +21,19 @@ export const fullName = (at: RepoRef): string => `${at.owner}/${at.repo}`;
 /** The lower-cased `owner/repo` under which Redis keys of a repository live. */
 export const repoKey = (at: RepoRef): string => fullName(at).toLowerCase();
 
-/** The repository and installation a webhook payload is addressed to, with `number` for the PR or issue it is about. */
-export function addressOf(payload: { installation?: { id: number }; repository?: { owner: { login: string }; name: string } }, number: number): PrAddress {
+interface AddressedPayload {
+  installation?: { id: number };
+  repository?: { owner: { login: string }; name: string };
+}
+
+/** The pull request or issue `number` of the repository and installation a webhook payload is addressed to. */
+export function addressOf(payload: AddressedPayload, number: number): PrAddress {
   if (!payload.installation || !payload.repository) throw new Error('event without installation or repository');
   return { installationId: payload.installation.id, owner: payload.repository.owner.login, repo: payload.repository.name, number };
+}
+
+/** The repository a webhook payload is about. */
+export function repositoryOf(payload: AddressedPayload): RepoRef {
+  if (!payload.repository) throw new Error('event without repository');
+  return { owner: payload.repository.owner.login, repo: payload.repository.name };
 }

@@ -4,13 +4,13 @@
  * the compliance check and the deployment gate.
  */
 import { createHash } from 'node:crypto';
+import { HITL_CHECK } from '../policy/types.js';
 import { repoKey, repoOf, type RepoRef } from './address.js';
 import { DAY, type Cache } from './cache.js';
 import type { GitHubClient } from './client.js';
 
 /** GitHub takes at most this many annotations per check-run request. */
 export const ANNOTATIONS_PER_REQUEST = 50;
-export const AGGREGATE_CHECK = 'hitl';
 const CHECK_RECORD_TTL_MS = 30 * DAY;
 
 export interface Annotation {
@@ -44,7 +44,7 @@ interface CheckRecord {
 type StoredCheck = CheckRecord | { creating: true };
 
 const hashOf = (output: CheckOutput) => createHash('sha256').update(JSON.stringify(output)).digest('hex');
-const isOurCheck = (name: string) => name === AGGREGATE_CHECK || name.startsWith(`${AGGREGATE_CHECK}/`);
+const isOurCheck = (name: string) => name === HITL_CHECK || name.startsWith(`${HITL_CHECK}/`);
 
 export class CheckWriter {
   constructor(
@@ -73,7 +73,7 @@ export class CheckWriter {
     }
     const wanted = new Set(outputs.map((o) => o.name));
     const retired = [...records.keys()]
-      .filter((name) => name !== AGGREGATE_CHECK && !wanted.has(name))
+      .filter((name) => name !== HITL_CHECK && !wanted.has(name))
       .map((name): CheckOutput => ({ name, status: 'completed', conclusion: 'neutral', title: 'No longer required for this pull request', summary: 'This checkpoint is no longer active.' }));
     for (const output of [...outputs, ...retired]) {
       const hash = hashOf(output);

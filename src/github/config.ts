@@ -5,12 +5,11 @@
  */
 import { formatIssue, loadConfig } from '../config/load.js';
 import type { ResolveResult } from '../config/resolve.js';
-import type { ResolvedConfig } from '../config/types.js';
+import { CONFIG_FILE, type ResolvedConfig } from '../config/types.js';
 import type { RepoRef } from './address.js';
 import { DAY, MINUTE, type Cache } from './cache.js';
 import type { GitHubClient } from './client.js';
 
-export const CONFIG_FILE = '.hitl.yml';
 /** The org's defaults change rarely: they are re-checked at most this often per owner. */
 const ORG_RECHECK_MS = 5 * MINUTE;
 const PARSED_CACHE_SIZE = 200;

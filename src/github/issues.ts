@@ -1,14 +1,8 @@
 /** Issues: a pull request's label history, and the issues HITL opens, finds, updates and assigns. */
 import { repoOf, type RepoRef } from './address.js';
+import type { IssueEvent } from '../policy/emergency.js';
 import type { GitHubClient } from './client.js';
 
-/** The fields of `GET /repos/{o}/{r}/issues/{n}/events` the emergency label's evidence reads. */
-export interface IssueEvent {
-  event: string;
-  actor?: { login: string } | null;
-  created_at: string;
-  label?: { name: string } | null;
-}
 
 /** Every event of an issue or pull request (all pages), oldest first. */
 export async function issueEvents(gh: GitHubClient, at: RepoRef, number: number): Promise<IssueEvent[]> {

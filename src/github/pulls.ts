@@ -4,6 +4,7 @@
  * commit belongs to. The people acting on them are read by people.ts.
  */
 import { isBotLogin } from '../policy/roles.js';
+import type { CommentData, ReviewData } from '../policy/evidence.js';
 import type { ChangedFile, PrFacts } from '../policy/types.js';
 import { repoKey, repoOf, type RepoRef } from './address.js';
 import { DAY, type Cache } from './cache.js';
@@ -67,23 +68,6 @@ export function toPullData(pr: PullLike): PullData {
     createdAt: pr.created_at,
     updatedAt: pr.updated_at,
   };
-}
-
-export interface ReviewData {
-  login: string;
-  isBot: boolean;
-  state: string;
-  commitSha: string;
-  at: number;
-}
-
-export interface CommentData {
-  id: number;
-  login: string;
-  isBot: boolean;
-  body: string;
-  createdAt: number;
-  edited: boolean;
 }
 
 /** A pull request a commit belongs to, as the deployment gate reads it. */

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { auditBypasses } from '../../src/bypass/audit-evaluation.js';
-import { complianceOf } from '../../src/bypass/compliance.js';
 import { OwnCheckReader } from '../../src/github/checks.js';
 import { mergedPrFromPayload, onPullRequestMerged, type ClosedPayload } from '../../src/bypass/merged.js';
-import { emergencyAtMerge, postReviewMarker, type MergedPr } from '../../src/bypass/post-review.js';
+import { postReviewMarker, type MergedPr } from '../../src/bypass/post-review.js';
+import { complianceOf, emergencyAtMerge } from '../../src/policy/compliance.js';
 import type { EscalationTarget } from '../../src/escalation/types.js';
 import { classify } from '../../src/policy/classify.js';
 import { evaluate } from '../../src/policy/evaluate.js';

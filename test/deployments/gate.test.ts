@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/types.js';
-import type { FreezeWindow } from '../../src/deployments/freeze.js';
-import { decideDeployment, deploymentPolicy, prGateOf } from '../../src/deployments/gate.js';
+import type { FreezeWindow } from '../../src/policy/freeze.js';
+import { decideDeployment, deploymentPolicy, prGateOf } from '../../src/policy/deployment.js';
 
 const NOW = Date.parse('2026-11-27T10:00:00Z'); // a Friday, 11:00 in Berlin
 const SHA = 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { MemoryAuditSink } from '../../src/audit/types.js';
-import type { FreezeWindow } from '../../src/deployments/freeze.js';
+import type { FreezeWindow } from '../../src/policy/freeze.js';
 import { handleDeployCommand, handleDeploymentProtectionRule, type DeploymentDeps } from '../../src/deployments/protection-rule.js';
 import { PendingDeployments } from '../../src/deployments/store.js';
 import { deploymentProtectionRule, issueComment, mergedPullRequest, RUN_ID } from '../fixtures/deployments/payloads.js';

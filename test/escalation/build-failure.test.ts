@@ -4,10 +4,10 @@ import nock from 'nock';
 import { MemoryAuditSink } from '../../src/audit/types.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/types.js';
-import { BuildFailureWatch, routeGate, type WorkflowRunPayload } from '../../src/escalation/build-failure.js';
+import { BuildFailureWatch, type WorkflowRunPayload } from '../../src/escalation/build-failure.js';
 import type { EscalationEngine } from '../../src/escalation/engine.js';
 import { testOctokit } from '../helpers/github.js';
-import { FakeGate, dropPrefix, fakeGitHub, startEngine, testPrefix, waitFor, type GitHubCall } from './harness.js';
+import { dropPrefix, fakeGitHub, startProducer, testPrefix, waitFor, type GitHubCall } from './harness.js';
 
 const examples = JSON.parse(readFileSync('node_modules/@octokit/webhooks-examples/api.github.com/index.json', 'utf8')) as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
 const completedExample = examples.find((e) => e.name === 'workflow_run')!.examples.find((e) => e.action === 'completed') as unknown as WorkflowRunPayload;
@@ -50,9 +50,9 @@ describe('build failures on the default branch', () => {
     prefix = testPrefix();
     nock.disableNetConnect();
     calls = fakeGitHub({ leads: ['lena'] });
-    let builds: BuildFailureWatch | undefined;
-    engine = await startEngine(prefix, routeGate(new FakeGate(), { check: (t) => builds!.check(t) }), audit);
-    watch = builds = new BuildFailureWatch({ redis: engine.connection, prefix, escalation: engine });
+    engine = await startProducer(prefix, audit);
+    watch = new BuildFailureWatch({ redis: engine.connection, prefix, escalation: engine });
+    await engine.work(watch);
   });
   afterEach(async () => {
     await engine.close();

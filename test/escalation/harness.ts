@@ -81,8 +81,15 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function startEngine(prefix: string, gate: GatePort, audit: MemoryAuditSink, extra: Partial<EscalationEngineOptions> = {}): Promise<EscalationEngine> {
-  return EscalationEngine.start({ redisUrl: REDIS_URL, prefix, gate, audit, octokitFor, retryDelayMs: 100, ...extra });
+/** An engine without a worker (timers are kept, none fires here until work() is called). */
+export function startProducer(prefix: string, audit: MemoryAuditSink, extra: Partial<EscalationEngineOptions> = {}): Promise<EscalationEngine> {
+  return EscalationEngine.start({ redisUrl: REDIS_URL, prefix, audit, octokitFor, retryDelayMs: 100, ...extra });
+}
+
+export async function startEngine(prefix: string, gate: GatePort, audit: MemoryAuditSink, extra: Partial<EscalationEngineOptions> = {}): Promise<EscalationEngine> {
+  const engine = await startProducer(prefix, audit, extra);
+  await engine.work(gate);
+  return engine;
 }
 
 export const target: EscalationTarget = { installationId: 42, owner: 'acme', repo: 'widgets', number: 7, item: 'security_review' };
