@@ -161,11 +161,6 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
     return this.queue as Queue;
   }
 
-  /** The engine's Redis connection, for the build watch's state. */
-  get connection(): Redis {
-    return this.redis;
-  }
-
   private async process(job: Job<JobData>, gate: GatePort): Promise<void> {
     const data = job.data;
     if (data.kind === 'sla') return this.breach(data.id, gate);

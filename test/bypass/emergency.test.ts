@@ -6,11 +6,12 @@ import { justificationFromBody, labelersOf, labelEvidence } from '../../src/poli
 import { classify } from '../../src/policy/classify.js';
 import { evaluate } from '../../src/policy/evaluate.js';
 import type { Actor, EvidenceEvent } from '../../src/policy/types.js';
-import { actor, file, prFacts } from '../helpers/facts.js';
-import { API, config, examplePayload, redisDeps } from './helpers.js';
-import { testOctokit } from '../helpers/github.js';
+import { actor, configOf, file, prFacts } from '../helpers/facts.js';
+import { redisDeps } from './helpers.js';
+import { API, testOctokit } from '../helpers/github.js';
+import { example as examplePayload } from '../helpers/webhooks.js';
 
-const CONFIG = config(`
+const CONFIG = configOf(`
 roles:
   on_call_engineer: ["olive"]
   technical_lead: ["@acme/leads"]

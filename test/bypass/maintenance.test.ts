@@ -6,12 +6,12 @@ import { createWindowSummaryWorker, MAINTENANCE_QUEUE, onWindowApproval, summary
 import { classify } from '../../src/policy/classify.js';
 import { evaluate } from '../../src/policy/evaluate.js';
 import { openWindows } from '../../src/policy/windows.js';
-import { file, prFacts } from '../helpers/facts.js';
-import { API, config, redisDeps } from './helpers.js';
-import { testOctokit } from '../helpers/github.js';
+import { configOf, file, prFacts } from '../helpers/facts.js';
+import { redisDeps } from './helpers.js';
+import { API, testOctokit } from '../helpers/github.js';
 
 // Saturdays 02:00 in Berlin for 4 hours; the clocks change on Sunday 29 March and Sunday 25 October 2026.
-const CONFIG = config(`
+const CONFIG = configOf(`
 roles:
   technical_lead: ["lena"]
   on_call_engineer: ["olive"]

@@ -8,11 +8,12 @@ import { complianceOf, emergencyAtMerge } from '../../src/policy/compliance.js';
 import type { EscalationTarget } from '../../src/escalation/types.js';
 import { classify } from '../../src/policy/classify.js';
 import { evaluate } from '../../src/policy/evaluate.js';
-import { actor, file, prFacts } from '../helpers/facts.js';
-import { API, config, examplePayload, redisDeps } from './helpers.js';
-import { testOctokit } from '../helpers/github.js';
+import { actor, configOf, file, prFacts } from '../helpers/facts.js';
+import { redisDeps } from './helpers.js';
+import { API, testOctokit } from '../helpers/github.js';
+import { example as examplePayload } from '../helpers/webhooks.js';
 
-const CONFIG = config(`
+const CONFIG = configOf(`
 roles:
   on_call_engineer: ["olive"]
 bypass:

@@ -5,8 +5,9 @@ import type { FreezeWindow } from '../../src/policy/freeze.js';
 import { handleDeployCommand, handleDeploymentProtectionRule, type DeploymentDeps } from '../../src/deployments/protection-rule.js';
 import { PendingDeployments } from '../../src/deployments/store.js';
 import { deploymentProtectionRule, issueComment, mergedPullRequest, RUN_ID } from '../fixtures/deployments/payloads.js';
-import { API, APP_ID, capture, mockConfigFile, testReaders, testRedis } from './harness.js';
-import { testOctokit } from '../helpers/github.js';
+import { APP_ID, capture, testReaders } from './harness.js';
+import { API, configReads, testOctokit } from '../helpers/github.js';
+import { testRedis } from '../helpers/redis.js';
 
 const NOW = Date.parse('2026-11-24T09:00:00Z');
 const OWNER = 'Codertocat';
@@ -14,17 +15,17 @@ const REPO = 'Hello-World';
 const PR_HEAD = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
 const REVIEW_PATH = `/repos/${OWNER}/${REPO}/actions/runs/${RUN_ID}/deployment_protection_rule`;
 
-const { redis, prefix, cleanup } = testRedis('deployments');
+const { redis, prefix, close } = testRedis('deployments');
 let deps: DeploymentDeps & { audit: MemoryAuditSink };
 let deployedSha: string;
 
 beforeAll(() => nock.disableNetConnect());
-afterAll(cleanup);
-/** Whether this test's readers already read the org's defaults. */
-let orgChecked = false;
+afterAll(close);
+/** Each test's readers start with an empty cache. */
+let readConfig = configReads();
 
 beforeEach(() => {
-  orgChecked = false;
+  readConfig = configReads();
   const payload = deploymentProtectionRule();
   deployedSha = payload.deployment.sha;
   deps = {
@@ -41,10 +42,7 @@ afterEach(() => {
 });
 
 function mockConfig(text: string | undefined): void {
-  mockConfigFile(OWNER, REPO, text, 'master');
-  // The org's defaults are re-checked at most every 5 minutes: a second event in a test does not read them.
-  if (!orgChecked) mockConfigFile(OWNER, '.github', undefined);
-  orgChecked = true;
+  readConfig(nock(API), text, { owner: OWNER, repo: REPO, ref: 'master', sha: 'cfg1' });
 }
 
 /** The deployed commit is the merge commit of Hello-World#2; its head carries a hitl run in `state`. */
