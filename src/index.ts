@@ -1,8 +1,8 @@
 /**
  * Wiring only: one factory builds the HITL app as deployed — Redis connections, the audit log
- * (every entry also feeds the metrics), the escalation engine with its check-back (rollback and
- * compliance items, build failures, then the PR gate), the maintenance windows' summary worker,
- * `/metrics` and the dashboard — and closes all of it on shutdown. `npm start` goes through
+ * (every entry also feeds the metrics), the escalation engine and its worker (which asks the
+ * app's gate before a timer acts), the maintenance windows' summary worker, `/metrics` and the
+ * dashboard — and closes all of it on shutdown. `npm start` goes through
  * server.ts; `probot run ./lib/index.js` loads the default export.
  */
 import type { ConnectionOptions, Worker } from 'bullmq';
@@ -13,13 +13,9 @@ import { RedisAuditStore } from './audit/redis-store.js';
 import type { AuditReader, AuditSink } from './audit/types.js';
 import { createWindowSummaryWorker, MAINTENANCE_QUEUE } from './bypass/maintenance.js';
 import { OnceMarkers } from './bypass/once.js';
-import { loadConfig } from './config/load.js';
-import { readRepositoryConfig } from './deployments/github.js';
-import { BuildFailureWatch, routeGate, type WorkflowRunPayload } from './escalation/build-failure.js';
 import { channelsFromEnv } from './escalation/channels.js';
 import { EscalationEngine } from './escalation/engine.js';
-import type { GatePort } from './escalation/types.js';
-import { harden } from './github/transport.js';
+import { InstallationClients } from './github/client.js';
 import { createApp, type AppDeps, type HitlApp } from './handlers/app.js';
 import { createMetrics, type HitlMetrics } from './metrics/metrics.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -84,7 +80,9 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
   const prefix = env.HITL_REDIS_PREFIX || DEFAULT_PREFIX;
   // BullMQ and the engine add their own ":" after the prefix.
   const queuePrefix = prefix.replace(/:+$/, '');
-  const appId = env.APP_ID ? Number(env.APP_ID) : undefined;
+  const appId = Number(env.APP_ID);
+  // Our own check runs are told apart from look-alikes by this id: no id, no gate.
+  if (!Number.isSafeInteger(appId) || appId <= 0) throw new Error(`APP_ID must be this GitHub App's numeric id (got ${JSON.stringify(env.APP_ID ?? '')})`);
 
   await assertRedisAnswers(redisUrl);
   // Producers fail fast: a webhook never hangs on a dead Redis (the audit store buffers instead).
@@ -103,34 +101,25 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
     query: (query) => store.query(query),
   };
 
-  let probot: Probot | undefined;
-  const spaceWrites = options.spaceWrites ?? true;
   // Escalation and maintenance-summary writes share the installation's write slots with the gate.
-  const installation = async (id: number) => {
-    if (!probot) throw new Error('the HITL app is not loaded yet');
-    const octokit = await probot.auth(id);
-    harden(octokit, { redis, prefix, installationId: id, spaceWrites, log: (message) => probot?.log.warn(message) });
-    return octokit;
-  };
-  // The engine asks back through the PR gate and the build watch, which both need the engine: bound late.
-  let gate: GatePort | undefined;
+  const github = new InstallationClients({ redis, prefix, spaceWrites: options.spaceWrites ?? true });
+  const installation = (id: number) => github.installationClient(id);
   const engine = await EscalationEngine.start({
     redisUrl,
     prefix: queuePrefix,
-    gate: { check: (target) => gate!.check(target) },
     octokitFor: installation,
     audit,
     channels: channelsFromEnv(env),
     clock,
     retryDelayMs: options.retryDelayMs,
   });
-  const watch = new BuildFailureWatch({ redis: engine.connection, prefix: queuePrefix, escalation: engine, clock });
   const maintenanceQueue = new Queue(MAINTENANCE_QUEUE, { connection: redis, prefix: queuePrefix });
   const workerConnection = { url: redisUrl, maxRetriesPerRequest: null } as ConnectionOptions;
   const summaries: Worker = createWindowSummaryWorker(workerConnection, { audit, once: new OnceMarkers(redis, prefix), now: clock, getGitHub: installation }, { prefix: queuePrefix });
 
-  const hitlApp = createApp({ redis, prefix, audit, escalation: engine, maintenanceQueue, clock, appId, timeWebhook: metrics.timeWebhook, spaceWrites });
-  gate = routeGate(hitlApp.gatePort, watch);
+  const hitlApp = createApp({ redis, prefix, github, audit, escalation: engine, maintenanceQueue, clock, appId, timeWebhook: metrics.timeWebhook });
+  // A fired timer acts only if the app's gate says its item is still pending.
+  await engine.work(hitlApp.gatePort);
 
   const dashboard = createDashboard({
     token: env.HITL_DASHBOARD_TOKEN,
@@ -141,18 +130,7 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
   });
 
   const app = (app: Probot, { addHandler }: ApplicationFunctionOptions) => {
-    probot = app;
     hitlApp(app);
-    app.on('workflow_run.completed', (context) =>
-      metrics.timeWebhook(context.name, async () => {
-        const payload = context.payload as unknown as WorkflowRunPayload;
-        const at = { owner: payload.repository.owner.login, repo: payload.repository.name };
-        const loaded = await readRepositoryConfig(hitlApp.readers, context.octokit, at, payload.repository.default_branch);
-        const fallback = loadConfig({});
-        const config = loaded.ok ? loaded.config : fallback.ok ? fallback.config : undefined;
-        if (config) await watch.handle(payload, context.octokit, config);
-      }),
-    );
     addHandler(metricsHandler(metrics.registry));
     addHandler(dashboard);
   };

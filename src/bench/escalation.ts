@@ -61,7 +61,7 @@ export const escalationBench: BenchSection = async () => {
   try {
     // 1. Scheduling and memory: timers an hour out, a producer-only engine, nothing fires.
     const before = await usedMemory(redis);
-    const producer = await EscalationEngine.start({ redisUrl, prefix, gate: { check: async () => ({ pending: false }) }, octokitFor: noGitHub, audit: noAudit, worker: false });
+    const producer = await EscalationEngine.start({ redisUrl, prefix, octokitFor: noGitHub, audit: noAudit });
     const far = Date.now() + HOUR;
     const scheduleMs = await ensureAll(producer, () => far);
     const after = await usedMemory(redis);
@@ -88,7 +88,8 @@ export const escalationBench: BenchSection = async () => {
         return { pending: false };
       },
     };
-    const worker = await EscalationEngine.start({ redisUrl, prefix, gate, octokitFor: noGitHub, audit: noAudit, concurrency: 16 });
+    const worker = await EscalationEngine.start({ redisUrl, prefix, octokitFor: noGitHub, audit: noAudit, concurrency: 16 });
+    await worker.work(gate);
     due = Date.now() + Math.round(Math.max(3_000, scheduleMs * 2));
     const secondScheduleMs = await ensureAll(worker, dueAt);
     const deadline = Date.now() + 60_000;

@@ -11,11 +11,14 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { pino } from 'pino';
 import { createNodeMiddleware, createProbot, ProbotOctokit, type Probot } from 'probot';
 import { deleteKeysUnder } from '../escalation/store.js';
+import { MemoryAuditSink } from '../audit/types.js';
+import { InstallationClients } from '../github/client.js';
 import { createApp, type AppDeps, type HitlApp } from '../handlers/app.js';
 import { startStandIn, type StandIn, type StandInOptions } from '../stand-in/index.js';
 import { WebhookDriver, type PullTarget } from '../stand-in/webhooks.js';
 
 export const BENCH_SECRET = 'hitl-bench-secret';
+const BENCH_APP_ID = 1;
 /** A config a realistic repository might carry: small src changes are peer review, docs automatic. */
 export const BENCH_CONFIG = 'classification:\n  low_risk_paths: ["**/*.md", "docs/**"]\n  peer_review_max_lines: 200\n';
 
@@ -33,7 +36,8 @@ export interface InstanceOptions {
   /** Octokit's throttling plugin (Probot's per-installation write spacing); off for raw handling cost. */
   throttle?: boolean;
   redisOptions?: RedisOptions;
-  deps?: Omit<AppDeps, 'redis' | 'prefix'>;
+  /** The escalation port, and whether writes are spaced through Redis; the audit log is kept in memory. */
+  deps?: Pick<AppDeps, 'escalation'> & { spaceWrites?: boolean };
 }
 
 let privateKey: string | undefined;
@@ -43,10 +47,11 @@ const appKey = () =>
 /** One app process's worth: Probot + middleware + HTTP server + its own Redis connection. */
 export async function startInstance(options: InstanceOptions): Promise<AppInstance> {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', options.redisOptions ?? {});
-  const app = createApp({ redis, prefix: options.prefix, ...options.deps });
+  const github = new InstallationClients({ redis, prefix: options.prefix, spaceWrites: options.deps?.spaceWrites });
+  const app = createApp({ redis, prefix: options.prefix, github, audit: new MemoryAuditSink(), appId: BENCH_APP_ID, escalation: options.deps?.escalation });
   const throttle = options.throttle ?? false;
   const probot = createProbot({
-    env: { APP_ID: '1', PRIVATE_KEY: appKey(), WEBHOOK_SECRET: BENCH_SECRET, LOG_LEVEL: 'fatal', ...options.standIn.probotEnv() },
+    env: { APP_ID: String(BENCH_APP_ID), PRIVATE_KEY: appKey(), WEBHOOK_SECRET: BENCH_SECRET, LOG_LEVEL: 'fatal', ...options.standIn.probotEnv() },
     // A function default: Probot gives installation clients their own throttle options, which an object would lose to.
     overrides: {
       log: pino({ level: 'silent' }),

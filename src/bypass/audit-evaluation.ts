@@ -6,9 +6,10 @@
  */
 import type { AuditEntry } from '../audit/types.js';
 import type { Evaluation, Evidence } from '../policy/types.js';
-import { fullName, type BypassDeps, type PrRef } from './github.js';
+import { fullName, type PrAddress } from '../github/address.js';
+import type { BypassDeps } from './deps.js';
 
-export interface GateRef extends PrRef {
+export interface GateRef extends PrAddress {
   headSha: string;
   configVersion?: string;
 }
@@ -23,7 +24,7 @@ export function entryBase(gate: GateRef, at: number): Pick<AuditEntry, 'at' | 'i
   return { at, installationId: gate.installationId, repo: fullName(gate), pr: gate.number, headSha: gate.headSha, configVersion: gate.configVersion };
 }
 
-export const prKey = (gate: PrRef) => `${gate.installationId}:${fullName(gate)}#${gate.number}`;
+export const prKey = (gate: PrAddress) => `${gate.installationId}:${fullName(gate)}#${gate.number}`;
 
 /** Pure: one `bypassed` entry per gate item passed by an emergency bypass or a test-environment base branch. */
 export function bypassEntries(evaluation: Evaluation, gate: GateRef, now: number): KeyedEntry[] {

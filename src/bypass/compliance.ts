@@ -6,20 +6,16 @@
 import type { EscalationTarget, GateAnswer } from '../escalation/types.js';
 import type { OnceMarkers } from './once.js';
 import { entryBase, prKey } from './audit-evaluation.js';
-import { comment, type BypassDeps, type GitHub, type PrRef } from './github.js';
+import type { PrAddress } from '../github/address.js';
+import type { OwnCheckReader } from '../github/checks.js';
+import { complianceOf, type Compliance } from '../policy/compliance.js';
+import { HITL_CHECK } from '../policy/types.js';
+import type { GitHubClient } from '../github/client.js';
+import { comment } from '../github/comments.js';
+import type { BypassDeps } from './deps.js';
 import type { MergedPr } from './post-review.js';
 
-export const HITL_CHECK = 'hitl';
-/** Conclusions that satisfy a required check (GitHub's own rule). */
-const GREEN = new Set(['success', 'neutral', 'skipped']);
 export const COMPLIANCE_ITEM = 'compliance';
-
-export interface CheckRunFacts {
-  id: number;
-  status: string;
-  conclusion: string | null;
-  started_at?: string | null;
-}
 
 /** The level a compliance violation goes to at once: the technical lead (product.md §6, issue 5). */
 export const COMPLIANCE_LEVEL = 3;
@@ -32,20 +28,10 @@ export interface ComplianceEscalation {
   escalateTo(target: EscalationTarget, level: number, by: string, reason: string): Promise<unknown>;
 }
 
-export type Compliance = { state: 'compliant'; conclusion: string } | { state: 'violation'; reason: string };
-
-/** Pure: the latest `hitl` run on the merged head decides; none, unfinished or not green is a violation. */
-export function complianceOf(runs: readonly CheckRunFacts[]): Compliance {
-  const latest = [...runs].sort((a, b) => Date.parse(b.started_at ?? '') - Date.parse(a.started_at ?? '') || b.id - a.id)[0];
-  if (!latest) return { state: 'violation', reason: `no \`${HITL_CHECK}\` check ran on the merged head` };
-  if (latest.status !== 'completed' || latest.conclusion === null) return { state: 'violation', reason: `\`${HITL_CHECK}\` was still ${latest.status} when the pull request merged` };
-  if (!GREEN.has(latest.conclusion)) return { state: 'violation', reason: `\`${HITL_CHECK}\` concluded ${latest.conclusion} when the pull request merged` };
-  return { state: 'compliant', conclusion: latest.conclusion };
-}
-
-export async function readHitlChecks(github: GitHub, pr: MergedPr): Promise<CheckRunFacts[]> {
-  const response = await github.rest.checks.listForRef({ owner: pr.owner, repo: pr.repo, ref: pr.headSha, check_name: HITL_CHECK, filter: 'latest', per_page: 100 });
-  return response.data.check_runs;
+/** What compliance reads and writes on GitHub: our own check runs (never a look-alike `hitl`) and a comment. */
+export interface ComplianceGitHub {
+  github: GitHubClient;
+  checks: OwnCheckReader;
 }
 
 export function violationComment(pr: MergedPr, reason: string): string {
@@ -60,10 +46,11 @@ export function violationComment(pr: MergedPr, reason: string): string {
 
 /** For `pull_request.closed` with `merged: true`: reads the `hitl` check of the merged head and acts once per PR. */
 export async function checkCompliance(
-  deps: BypassDeps & { github: GitHub; escalation: ComplianceEscalation },
+  deps: BypassDeps & ComplianceGitHub & { escalation: ComplianceEscalation },
   pr: MergedPr,
 ): Promise<Compliance> {
-  const result = complianceOf(await readHitlChecks(deps.github, pr));
+  const runs = await deps.checks.ownCheckRuns(deps.github, pr, pr.headSha);
+  const result = complianceOf(runs.filter((run) => run.name === HITL_CHECK));
   if (result.state === 'compliant') return result;
   if (!(await deps.once.claim(`compliance:${prKey(pr)}`))) return result;
   await deps.audit.record({
@@ -73,7 +60,7 @@ export async function checkCompliance(
     reason: result.reason,
     details: { mergedAt: pr.mergedAt },
   });
-  await comment(deps.github, pr, violationComment(pr, result.reason));
+  await comment(deps.github, pr, pr.number, violationComment(pr, result.reason));
   const target: EscalationTarget = { installationId: pr.installationId, owner: pr.owner, repo: pr.repo, number: pr.number, item: COMPLIANCE_ITEM };
   await deps.escalation.escalateTo(target, COMPLIANCE_LEVEL, 'hitl', `compliance violation: ${result.reason}`);
   return result;
@@ -91,14 +78,14 @@ export interface OpenViolation {
   roleMentions: Record<number, string[]>;
 }
 
-const openKey = (pr: PrRef) => `compliance-open:${prKey(pr)}`;
+const openKey = (pr: PrAddress) => `compliance-open:${prKey(pr)}`;
 
-export async function markViolationOpen(once: OnceMarkers, pr: PrRef, violation: OpenViolation): Promise<void> {
+export async function markViolationOpen(once: OnceMarkers, pr: PrAddress, violation: OpenViolation): Promise<void> {
   await once.put(openKey(pr), JSON.stringify(violation));
 }
 
 /** Closes the violation; the open one, or undefined when none was open (nothing to acknowledge). */
-export async function closeViolation(once: OnceMarkers, pr: PrRef): Promise<OpenViolation | undefined> {
+export async function closeViolation(once: OnceMarkers, pr: PrAddress): Promise<OpenViolation | undefined> {
   const open = await once.take(openKey(pr));
   return open === null ? undefined : (JSON.parse(open) as OpenViolation);
 }

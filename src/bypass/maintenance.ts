@@ -11,7 +11,10 @@ import type { AuditEntry } from '../audit/types.js';
 import { latestOpening } from '../policy/windows.js';
 import type { Evaluation, Plan } from '../policy/types.js';
 import { entryBase, prKey, recordOnce, type GateRef } from './audit-evaluation.js';
-import { comment, type BypassDeps, type GitHub } from './github.js';
+import type { GitHubClient } from '../github/client.js';
+import { comment } from '../github/comments.js';
+import { createIssue } from '../github/issues.js';
+import type { BypassDeps } from './deps.js';
 
 export const MAINTENANCE_QUEUE = 'hitl-maintenance';
 export const SUMMARY_LABEL = 'hitl:maintenance';
@@ -115,7 +118,7 @@ export interface MaintenanceDeps extends BypassDeps {
  * audits each approval once, comments on the PR once per window opening, and makes sure the
  * window's summary is scheduled at its close.
  */
-export async function onWindowApproval(deps: MaintenanceDeps & { github: GitHub }, gate: GateRef, approval: WindowApproval): Promise<void> {
+export async function onWindowApproval(deps: MaintenanceDeps & { github: GitHubClient }, gate: GateRef, approval: WindowApproval): Promise<void> {
   await recordOnce(deps, approvalEntries(approval, gate, deps.now()));
   const job: SummaryJob = { installationId: gate.installationId, owner: gate.owner, repo: gate.repo, window: approval.window.name, openedAt: approval.openedAt, closesAt: approval.closesAt };
   await deps.queue.add('window-summary', job, {
@@ -129,7 +132,7 @@ export async function onWindowApproval(deps: MaintenanceDeps & { github: GitHub 
   const commentKey = `window-comment:${prKey(gate)}:${approval.window.name}@${approval.openedAt}`;
   if (await deps.once.claim(commentKey)) {
     try {
-      await comment(deps.github, gate, approvalComment(approval));
+      await comment(deps.github, gate, gate.number, approvalComment(approval));
     } catch (error) {
       await deps.once.release(commentKey);
       throw error;
@@ -144,13 +147,13 @@ export async function approvalsInOpening(deps: Pick<BypassDeps, 'audit'>, job: S
 }
 
 /** The summary job: one issue per window opening listing what was approved inside it. */
-export async function postWindowSummary(deps: BypassDeps & { github: GitHub }, job: SummaryJob): Promise<'posted' | 'empty' | 'already-posted'> {
+export async function postWindowSummary(deps: BypassDeps & { github: GitHubClient }, job: SummaryJob): Promise<'posted' | 'empty' | 'already-posted'> {
   const entries = await approvalsInOpening(deps, job);
   if (entries.length === 0) return 'empty';
   const key = `window-summary:${summaryJobId(job)}`;
   if (!(await deps.once.claim(key))) return 'already-posted';
   try {
-    await deps.github.rest.issues.create({ owner: job.owner, repo: job.repo, title: summaryTitle(job, entries.length), body: summaryBody(job, entries), labels: [SUMMARY_LABEL] });
+    await createIssue(deps.github, job, { title: summaryTitle(job, entries.length), body: summaryBody(job, entries), labels: [SUMMARY_LABEL] });
   } catch (error) {
     await deps.once.release(key);
     throw error;
@@ -161,7 +164,7 @@ export async function postWindowSummary(deps: BypassDeps & { github: GitHub }, j
 /** The worker the lead starts next to the app: `getGitHub` is Probot's `app.auth(installationId)`. */
 export function createWindowSummaryWorker(
   connection: ConnectionOptions,
-  deps: BypassDeps & { getGitHub: (installationId: number) => Promise<GitHub> },
+  deps: BypassDeps & { getGitHub: (installationId: number) => Promise<GitHubClient> },
   options: { prefix?: string } = {},
 ): Worker<SummaryJob> {
   return new Worker<SummaryJob>(

@@ -1,6 +1,7 @@
 /** The one entry point for `pull_request.closed`: compliance first, then the post-implementation review. */
-import { checkCompliance, type Compliance, type ComplianceEscalation } from './compliance.js';
-import type { BypassDeps, GitHub } from './github.js';
+import type { Compliance } from '../policy/compliance.js';
+import { checkCompliance, type ComplianceEscalation, type ComplianceGitHub } from './compliance.js';
+import type { BypassDeps } from './deps.js';
 import { openPostReview, type MergedPr, type PostReviewOutcome } from './post-review.js';
 
 /** The `pull_request.closed` payload fields HITL reads (a subset of GitHub's). */
@@ -37,7 +38,7 @@ export function mergedPrFromPayload(payload: ClosedPayload, configVersion?: stri
 }
 
 export async function onPullRequestMerged(
-  deps: BypassDeps & { github: GitHub; escalation: ComplianceEscalation },
+  deps: BypassDeps & ComplianceGitHub & { escalation: ComplianceEscalation },
   pr: MergedPr,
   options: { postReview: boolean },
 ): Promise<{ compliance: Compliance; postReview?: PostReviewOutcome }> {

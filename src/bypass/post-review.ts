@@ -4,9 +4,12 @@
  * assigned to the person who bypassed and linked to the pull request. Whether a bypass was in
  * force at the merge is read from the audit log, the durable record of decisions.
  */
-import type { AuditEntry } from '../audit/types.js';
+import { emergencyAtMerge, type EmergencyInForce } from '../policy/compliance.js';
 import { entryBase, prKey, type GateRef } from './audit-evaluation.js';
-import { fullName, type BypassDeps, type GitHub } from './github.js';
+import { fullName } from '../github/address.js';
+import type { GitHubClient } from '../github/client.js';
+import { createIssue, issuesLabelled } from '../github/issues.js';
+import type { BypassDeps } from './deps.js';
 
 export const POST_REVIEW_LABEL = 'hitl:post-review';
 
@@ -15,24 +18,6 @@ export interface MergedPr extends GateRef {
   createdAt: number;
   mergedAt: number;
   mergedBy?: string;
-}
-
-export interface EmergencyInForce {
-  by: string;
-  justification: string;
-  at: number;
-}
-
-/** Pure: the emergency bypass in force at `mergedAt` according to the PR's audit entries. */
-export function emergencyAtMerge(entries: readonly AuditEntry[], pr: MergedPr): EmergencyInForce | undefined {
-  const relevant = entries
-    .filter((e) => e.installationId === pr.installationId && e.repo.toLowerCase() === fullName(pr).toLowerCase() && e.pr === pr.number && e.at <= pr.mergedAt)
-    .filter((e) => (e.action === 'bypassed' && e.details?.kind === 'emergency') || e.action === 'unbypassed')
-    .sort((a, b) => a.at - b.at);
-  const last = relevant[relevant.length - 1];
-  if (!last || last.action !== 'bypassed') return undefined;
-  const at = typeof last.details?.bypassedAt === 'number' ? last.details.bypassedAt : last.at;
-  return { by: last.actor, justification: last.reason ?? '', at };
 }
 
 /** Hidden in the issue body: how an existing review issue for this PR is recognised. */
@@ -66,26 +51,26 @@ export function postReviewBody(pr: MergedPr, bypass: EmergencyInForce): string {
   ].join('\n');
 }
 
-async function findExisting(github: GitHub, pr: MergedPr): Promise<number | undefined> {
-  const issues = await github.paginate(github.rest.issues.listForRepo, { owner: pr.owner, repo: pr.repo, labels: POST_REVIEW_LABEL, state: 'all', per_page: 100 });
+async function findExisting(github: GitHubClient, pr: MergedPr): Promise<number | undefined> {
+  const issues = await issuesLabelled(github, pr, POST_REVIEW_LABEL);
   return issues.find((issue) => issue.body?.includes(postReviewMarker(pr)))?.number;
 }
 
-async function createIssue(github: GitHub, pr: MergedPr, bypass: EmergencyInForce): Promise<number> {
-  const issue = { owner: pr.owner, repo: pr.repo, title: postReviewTitle(pr), body: postReviewBody(pr, bypass), labels: [POST_REVIEW_LABEL] };
+async function openIssue(github: GitHubClient, pr: MergedPr, bypass: EmergencyInForce): Promise<number> {
+  const issue = { title: postReviewTitle(pr), body: postReviewBody(pr, bypass), labels: [POST_REVIEW_LABEL] };
   try {
-    return (await github.rest.issues.create({ ...issue, assignees: [bypass.by] })).data.number;
+    return (await createIssue(github, pr, { ...issue, assignees: [bypass.by] })).number;
   } catch (error) {
     // 422: the bypasser cannot be assigned here (e.g. no longer a collaborator); the body still mentions them.
     if ((error as { status?: number }).status !== 422) throw error;
-    return (await github.rest.issues.create(issue)).data.number;
+    return (await createIssue(github, pr, issue)).number;
   }
 }
 
 export type PostReviewOutcome = { state: 'opened'; issue: number } | { state: 'exists'; issue?: number } | { state: 'not-bypassed' };
 
 /** For `pull_request.closed` with `merged: true` (when `bypass.emergency.post_review` is on). */
-export async function openPostReview(deps: BypassDeps & { github: GitHub }, pr: MergedPr): Promise<PostReviewOutcome> {
+export async function openPostReview(deps: BypassDeps & { github: GitHubClient }, pr: MergedPr): Promise<PostReviewOutcome> {
   const entries = await deps.audit.query({ repo: fullName(pr), since: pr.createdAt, until: pr.mergedAt });
   const bypass = emergencyAtMerge(entries, pr);
   if (!bypass) return { state: 'not-bypassed' };
@@ -95,7 +80,7 @@ export async function openPostReview(deps: BypassDeps & { github: GitHub }, pr: 
   try {
     const existing = await findExisting(deps.github, pr);
     if (existing !== undefined) return { state: 'exists', issue: existing };
-    issue = await createIssue(deps.github, pr, bypass);
+    issue = await openIssue(deps.github, pr, bypass);
   } catch (error) {
     await deps.once.release(key);
     throw error;

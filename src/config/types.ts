@@ -99,6 +99,9 @@ export interface ResolvedConfig {
   deployments: { requireApproval: Approvers; freeze: FreezePolicy[] };
 }
 
+/** The config file of a repository (and of the org's `.github` repository). */
+export const CONFIG_FILE = '.hitl.yml';
+
 export type ConfigSource = 'repository' | 'organization' | 'built-in';
 
 export interface ConfigIssue {

@@ -12,25 +12,31 @@ import type { AuditEntry, AuditSink } from '../audit/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { mayApprove } from '../policy/authorize.js';
 import type { Clock } from '../util/clock.js';
-import { approvalItem } from './approval-item.js';
-import type { FreezeWindow } from './freeze.js';
-import { asAnswer, decideBeforeEvidence, decideDeployment, deploymentPolicy, DEPLOY_COMMAND_TARGET, prGateOf, type DeploymentAnswer, type PrGate } from './gate.js';
+import { approvalItem } from '../policy/approval-item.js';
+import { asAnswer, decideBeforeEvidence, decideDeployment, deploymentPolicy, DEPLOY_COMMAND_TARGET, prGateOf, type DeploymentAnswer, type PrGate } from '../policy/deployment.js';
+import type { FreezeWindow } from '../policy/freeze.js';
+import { HITL_CHECK } from '../policy/types.js';
 import { mentionsOf } from '../escalation/ladder.js';
-import { actorFacts, addressed, readRepositoryConfig, type GitHubClient, type GitHubReaders, type LoadedConfig, type RepoRef } from './github.js';
+import type { RepoRef } from '../github/address.js';
+import type { GitHubClient } from '../github/client.js';
+import { comment } from '../github/comments.js';
+import type { RepositoryConfig } from '../github/config.js';
+import { reviewDeployment } from '../github/deployments.js';
+import type { CommitPull } from '../github/pulls.js';
+import type { Readers } from '../github/readers.js';
+import { addressed } from './text.js';
 import { InstallationSchema, parseIssueComment, parseWith, repoRefOf, RepositorySchema, type IssueCommentEvent } from './payloads.js';
 import type { PendingDeployment, PendingDeployments } from './store.js';
 
-export const HITL_CHECK_NAME = 'hitl';
 /** The review comment is shown on the waiting workflow run: a reason, not a report. */
 const MAX_REVIEW_COMMENT = 1000;
 
-export interface DeploymentDeps extends GitHubReaders {
-  octokit: GitHubClient;
+export interface DeploymentDeps {
+  readers: Pick<Readers, 'config' | 'pulls' | 'people' | 'checks'>;
+  github: GitHubClient;
   audit: AuditSink;
   pending: PendingDeployments;
   clock: Clock;
-  /** This app's id: only its own `hitl` check runs count, never a look-alike from another app or workflow. */
-  appId?: number;
   /** The config's freeze windows; until `deployments.freeze` is in the schema this is injected. */
   freezeWindows?: (config: ResolvedConfig) => FreezeWindow[];
 }
@@ -79,13 +85,7 @@ interface Answer {
 
 async function answer(deps: DeploymentDeps, target: Answer, decision: DeploymentAnswer): Promise<Extract<DeploymentOutcome, { kind: 'answered' }>> {
   const comment = decision.comment.slice(0, MAX_REVIEW_COMMENT);
-  await deps.octokit.rest.actions.reviewCustomGatesForRun({
-    ...target.at,
-    run_id: target.runId,
-    environment_name: target.environment,
-    state: decision.state,
-    comment,
-  });
+  await reviewDeployment(deps.github, target.at, target.runId, target.environment, decision.state, comment);
   await deps.audit.record({
     at: deps.clock(),
     installationId: target.installationId,
@@ -102,33 +102,22 @@ async function answer(deps: DeploymentDeps, target: Answer, decision: Deployment
   return { kind: 'answered', state: decision.state, comment };
 }
 
-interface ShippedPr {
-  number: number;
-  headSha: string;
-  mergeCommitSha?: string | null;
-}
+type ShippedPr = CommitPull;
 
 /** The pull requests the deployed commit ships: those GitHub put in the payload and those the commit belongs to. */
-async function shippedPullRequests(gh: GitHubClient, at: RepoRef, sha: string, fromPayload: readonly ShippedPr[]): Promise<ShippedPr[]> {
-  const { data } = await gh.rest.repos.listPullRequestsAssociatedWithCommit({ ...at, commit_sha: sha });
+async function shippedPullRequests(deps: DeploymentDeps, at: RepoRef, sha: string, fromPayload: readonly ShippedPr[]): Promise<ShippedPr[]> {
   const all = new Map<number, ShippedPr>();
-  for (const pr of [...fromPayload, ...data.map((p) => ({ number: p.number, headSha: p.head.sha, mergeCommitSha: p.merge_commit_sha }))]) {
+  for (const pr of [...fromPayload, ...(await deps.readers.pulls.ofCommit(deps.github, at, sha))]) {
     if (!all.has(pr.number)) all.set(pr.number, pr);
   }
   return [...all.values()];
 }
 
 async function hitlGateOf(deps: DeploymentDeps, at: RepoRef, pr: ShippedPr): Promise<PrGate> {
-  const { data } = await deps.octokit.rest.checks.listForRef({
-    ...at,
-    ref: pr.headSha,
-    check_name: HITL_CHECK_NAME,
-    filter: 'latest',
-    ...(deps.appId === undefined ? {} : { app_id: deps.appId }),
-  });
-  const ours = data.check_runs.filter((run) => deps.appId === undefined || run.app?.id === deps.appId);
-  const latest = ours.sort((a, b) => b.id - a.id)[0];
-  return prGateOf(pr.number, latest && { status: latest.status, conclusion: latest.conclusion, title: latest.output?.title });
+  // Our own runs only (readers.checks): a look-alike `hitl` from another app or a workflow never counts.
+  const runs = await deps.readers.checks.ownCheckRuns(deps.github, at, pr.headSha);
+  const latest = runs.filter((run) => run.name === HITL_CHECK).sort((a, b) => b.id - a.id)[0];
+  return prGateOf(pr.number, latest && { status: latest.status, conclusion: latest.conclusion, title: latest.title });
 }
 
 /** The pull request to ask for a human approval: the one merged as the deployed commit, else the first. */
@@ -164,7 +153,7 @@ export async function handleDeploymentProtectionRule(payload: unknown, deps: Dep
 
   const at = repoRefOf(event.repository);
   const sha = event.deployment.sha;
-  const loaded = await readRepositoryConfig(deps, deps.octokit, at, event.repository.default_branch);
+  const loaded = await deps.readers.config.repository(deps.github, at, event.repository.default_branch);
   const target: Answer = {
     at,
     repoName: event.repository.full_name,
@@ -184,7 +173,7 @@ export async function handleDeploymentProtectionRule(payload: unknown, deps: Dep
   if (early) return answer(deps, target, early);
 
   const fromPayload = (event.pull_requests ?? []).map((p) => ({ number: p.number, headSha: p.head.sha, mergeCommitSha: p.merge_commit_sha }));
-  const prs = await shippedPullRequests(deps.octokit, at, sha, fromPayload);
+  const prs = await shippedPullRequests(deps, at, sha, fromPayload);
   const gates = await Promise.all(prs.map((pr) => hitlGateOf(deps, at, pr)));
   const decision = decideDeployment({ environment: event.environment, sha, prs: gates }, policy, now);
   const primary = primaryPr(prs, sha);
@@ -193,7 +182,7 @@ export async function handleDeploymentProtectionRule(payload: unknown, deps: Dep
   const waiting: PendingDeployment = { runId, environment: event.environment, sha, deploymentId: event.deployment.id, prs: gates, requestedAt: now };
   const isNew = await deps.pending.add(event.repository.full_name, primary.number, waiting);
   if (isNew) {
-    await deps.octokit.rest.issues.createComment({ ...at, issue_number: primary.number, body: approvalRequest(event.environment, sha, loaded.config) });
+    await comment(deps.github, at, primary.number, approvalRequest(event.environment, sha, loaded.config));
     await deps.audit.record({
       at: now,
       installationId: event.installation.id,
@@ -219,7 +208,7 @@ export type DeployCommandOutcome =
   | { kind: 'answered'; answers: Array<{ environment: string; runId: number; state: 'approved' | 'rejected'; comment: string }> };
 
 async function refuse(deps: DeploymentDeps, at: RepoRef, event: IssueCommentEvent, reason: string, configVersion?: string): Promise<DeployCommandOutcome> {
-  await deps.octokit.rest.issues.createComment({ ...at, issue_number: event.issue.number, body: addressed(event.comment.user.login, reason) });
+  await comment(deps.github, at, event.issue.number, addressed(event.comment.user.login, reason));
   await deps.audit.record({
     at: deps.clock(),
     installationId: event.installation.id,
@@ -248,10 +237,10 @@ export async function handleDeployCommand(payload: unknown, command: DeployComma
   if (waiting.length === 0) return refuse(deps, at, event, 'no deployment of this pull request is waiting for approval');
 
   // The config in force now: a freeze opened since the request, or a changed role, applies.
-  const loaded: LoadedConfig = await readRepositoryConfig(deps, deps.octokit, at, event.repository.default_branch);
+  const loaded: RepositoryConfig = await deps.readers.config.repository(deps.github, at, event.repository.default_branch);
   if (!loaded.ok) return refuse(deps, at, event, `${loaded.error}; fix it, then approve again`, loaded.version);
   const item = approvalItem(DEPLOY_COMMAND_TARGET, loaded.config.deployments.requireApproval);
-  const actor = await actorFacts(deps, deps.octokit, at, event.comment.user.login, event.comment.user.type === 'Bot', item.approvers.members);
+  const actor = await deps.readers.people.facts(deps.github, at, event.comment.user.login, event.comment.user.type === 'Bot', item.approvers.members);
   const permit = mayApprove(actor, item, event.issue.user.login);
   if (!permit.ok) return refuse(deps, at, event, permit.reason, loaded.version);
 

@@ -1,16 +1,13 @@
 /**
- * The rollback decision checkpoint (seed: "Rollback Decision Checkpoints"), pure parts: what a
- * revert pull request looks like, what an automated rollback system must send, the issue
- * that carries the checkpoint, and who may decide it. I/O lives in rollback.ts.
+ * The rollback decision checkpoint (seed: "Rollback Decision Checkpoints"), pure parts: what an
+ * automated rollback system must send, the issue that carries the checkpoint, and the answer
+ * sent back. Who may decide it is policy/rollback.ts; I/O lives in rollback.ts.
  */
 import { z } from 'zod';
 import type { CheckpointPolicy } from '../config/types.js';
-import { mayApprove } from '../policy/authorize.js';
-import { isTicked, tickedCriteria } from '../policy/criteria.js';
-import type { Actor } from '../policy/types.js';
-import { approvalItem } from './approval-item.js';
-import { inert } from './github.js';
-import type { RollbackCheckpoint, RollbackRecord } from './store.js';
+import { criterionProse as prose, type RollbackCheckpoint } from '../policy/rollback.js';
+import { inert } from './text.js';
+import type { RollbackRecord } from './store.js';
 
 export const ROLLBACK_CHECKPOINT = 'rollback_decision';
 export const ROLLBACK_DISPATCH = 'hitl.rollback';
@@ -43,12 +40,6 @@ export function dispatchIdOf(clientPayload: unknown, deliveryId: string): string
 export function rollbackCheckpointOf(policy: CheckpointPolicy): RollbackCheckpoint {
   return { name: policy.name, roles: policy.approvers.roles, members: policy.approvers.members, approvals: policy.approvals, criteria: policy.criteria };
 }
-
-/** `impact_assessment` → `Impact assessment`: the prose form, which isTicked accepts too. */
-const prose = (criterion: string) => {
-  const words = criterion.replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-};
 
 const plural = (count: number, unit: string) => `${count} ${unit}${count === 1 ? '' : 's'}`;
 const duration = (ms: number) => (ms % 3_600_000 === 0 ? plural(ms / 3_600_000, 'hour') : plural(Math.round(ms / 60_000), 'minute'));
@@ -88,26 +79,6 @@ export function rollbackIssue(input: RollbackIssueInput): { title: string; body:
     `- \`/reject <reason>\`: HITL sends \`${ROLLBACK_REJECTED_DISPATCH}\` back and the rollback stops.`,
   ].join('\n');
   return { title, body };
-}
-
-export type RollbackCommand = { kind: 'approve' } | { kind: 'reject'; reason: string };
-
-export type RollbackVerdict =
-  | { kind: 'refused'; reason: string }
-  | { kind: 'approve' }
-  | { kind: 'reject'; reason: string };
-
-/** Whether a command on the rollback issue counts: the checkpoint's roles only, never its requester, criteria ticked to approve. */
-export function judgeRollbackCommand(record: RollbackRecord, actor: Actor, command: RollbackCommand, issueBody: string): RollbackVerdict {
-  const { checkpoint } = record;
-  const item = approvalItem(checkpoint.name, { roles: checkpoint.roles, members: checkpoint.members }, checkpoint.approvals, checkpoint.criteria);
-  const permit = mayApprove(actor, item, record.requester);
-  if (!permit.ok) return { kind: 'refused', reason: permit.reason };
-  if (command.kind === 'reject') return { kind: 'reject', reason: command.reason };
-  const ticked = tickedCriteria(issueBody);
-  const missing = checkpoint.criteria.filter((criterion) => !isTicked(criterion, ticked));
-  if (missing.length > 0) return { kind: 'refused', reason: `tick every criterion in the issue description first (missing: ${missing.map(prose).join(', ')})` };
-  return { kind: 'approve' };
 }
 
 /** The client_payload sent back: the decision, the issue, and the request echoed (10 top-level keys at most, GitHub's limit). */

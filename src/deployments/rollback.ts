@@ -11,12 +11,17 @@ import type { AuditEntry, AuditSink } from '../audit/types.js';
 import type { EscalationPort, EscalationTarget, GateAnswer } from '../escalation/types.js';
 import { levelsOf, mentionsOf } from '../escalation/ladder.js';
 import type { Clock } from '../util/clock.js';
-import { actorFacts, addressed, readRepositoryConfig, type GitHubClient, type GitHubReaders, type RepoRef } from './github.js';
+import type { RepoRef } from '../github/address.js';
+import type { GitHubClient } from '../github/client.js';
+import { comment } from '../github/comments.js';
+import { dispatch } from '../github/dispatches.js';
+import { createIssue, updateIssue } from '../github/issues.js';
+import type { Readers } from '../github/readers.js';
+import { addressed } from './text.js';
 import { InstallationSchema, parseIssueComment, parseWith, repoRefOf, RepositorySchema, type IssueCommentEvent } from './payloads.js';
 import {
   decisionPayload,
   dispatchIdOf,
-  judgeRollbackCommand,
   ROLLBACK_APPROVED_DISPATCH,
   ROLLBACK_CHECKPOINT,
   ROLLBACK_DISPATCH,
@@ -25,16 +30,17 @@ import {
   rollbackCheckpointOf,
   rollbackIssue,
   RollbackRequestSchema,
-  type RollbackCommand,
   type RollbackRequest,
 } from './rollback-checkpoint.js';
+import { judgeRollbackCommand, type RollbackCommand } from '../policy/rollback.js';
 import type { RollbackRecord, RollbackRecords } from './store.js';
 
 /** GitHub assigns at most 10 people to an issue. */
 const MAX_ASSIGNEES = 10;
 
-export interface RollbackDeps extends GitHubReaders {
-  octokit: GitHubClient;
+export interface RollbackDeps {
+  readers: Pick<Readers, 'config' | 'people'>;
+  github: GitHubClient;
   audit: AuditSink;
   records: RollbackRecords;
   escalation: EscalationPort;
@@ -68,11 +74,7 @@ async function audit(deps: RollbackDeps, place: Place, entry: Omit<AuditEntry, '
 
 /** Tells the automation that its request cannot be taken, so it never waits for an issue that will not come. */
 async function refuseRequest(deps: RollbackDeps, place: Place, dispatchId: string, error: string, configVersion?: string): Promise<RollbackDispatchOutcome> {
-  await deps.octokit.rest.repos.createDispatchEvent({
-    ...place.at,
-    event_type: ROLLBACK_REJECTED_DISPATCH,
-    client_payload: { dispatch_id: dispatchId, decision: 'rejected', decided_by: 'hitl', reason: error },
-  });
+  await dispatch(deps.github, place.at, ROLLBACK_REJECTED_DISPATCH, { dispatch_id: dispatchId, decision: 'rejected', decided_by: 'hitl', reason: error });
   await audit(deps, place, { actor: 'hitl', action: 'rollback_rejected', reason: error, configVersion, details: { dispatch_id: dispatchId } });
   return { kind: 'invalid', dispatchId, error };
 }
@@ -94,7 +96,7 @@ export async function handleRollbackDispatch(payload: unknown, deliveryId: strin
 
   const request = parseWith(RollbackRequestSchema, `invalid ${ROLLBACK_DISPATCH} client_payload`, event.client_payload);
   if (!request.ok) return refuseRequest(deps, place, dispatchId, request.error);
-  const loaded = await readRepositoryConfig(deps, deps.octokit, place.at, event.repository.default_branch);
+  const loaded = await deps.readers.config.repository(deps.github, place.at, event.repository.default_branch);
   if (!loaded.ok) return refuseRequest(deps, place, dispatchId, loaded.error, loaded.version);
   const policy = loaded.config.checkpoints.find((c) => c.name === ROLLBACK_CHECKPOINT);
   if (!policy) return refuseRequest(deps, place, dispatchId, `the config defines no ${ROLLBACK_CHECKPOINT} checkpoint`, loaded.version);
@@ -105,7 +107,7 @@ export async function handleRollbackDispatch(payload: unknown, deliveryId: strin
   const assignees = checkpoint.members.flatMap((m) => (m.kind === 'user' ? [m.login] : [])).slice(0, MAX_ASSIGNEES);
   let issue: { number: number; html_url: string };
   try {
-    ({ data: issue } = await deps.octokit.rest.issues.create({ ...place.at, title, body, labels: [ROLLBACK_LABEL], ...(assignees.length > 0 ? { assignees } : {}) }));
+    issue = await createIssue(deps.github, place.at, { title, body, labels: [ROLLBACK_LABEL], ...(assignees.length > 0 ? { assignees } : {}) });
   } catch (error) {
     await deps.records.releaseDispatch(place.repoName, dispatchId); // nothing was opened: a redelivery may try again
     throw error;
@@ -148,7 +150,7 @@ export type RollbackCommandOutcome =
   | { kind: 'decided'; state: 'approved' | 'rejected' };
 
 async function reply(deps: RollbackDeps, place: Place, issueNumber: number, body: string): Promise<void> {
-  await deps.octokit.rest.issues.createComment({ ...place.at, issue_number: issueNumber, body });
+  await comment(deps.github, place.at, issueNumber, body);
 }
 
 async function decide(
@@ -161,14 +163,10 @@ async function decide(
 ): Promise<RollbackCommandOutcome> {
   if (!(await deps.records.claimDecision(place.repoName, record.issueNumber, state))) return { kind: 'already_decided' };
   // The automation waits for this first; the comment and the closing follow.
-  await deps.octokit.rest.repos.createDispatchEvent({
-    ...place.at,
-    event_type: state === 'approved' ? ROLLBACK_APPROVED_DISPATCH : ROLLBACK_REJECTED_DISPATCH,
-    client_payload: decisionPayload(record, state, by, reason),
-  });
+  await dispatch(deps.github, place.at, state === 'approved' ? ROLLBACK_APPROVED_DISPATCH : ROLLBACK_REJECTED_DISPATCH, decisionPayload(record, state, by, reason));
   const said = state === 'approved' ? `Approved by @${by}: the rollback goes on` : `Rejected by @${by}: ${reason ?? ''}`;
   await reply(deps, place, record.issueNumber, `${said}. HITL sent \`${state === 'approved' ? ROLLBACK_APPROVED_DISPATCH : ROLLBACK_REJECTED_DISPATCH}\` to the automation.`);
-  await deps.octokit.rest.issues.update({ ...place.at, issue_number: record.issueNumber, state: 'closed', state_reason: state === 'approved' ? 'completed' : 'not_planned' });
+  await updateIssue(deps.github, place.at, record.issueNumber, { state: 'closed', state_reason: state === 'approved' ? 'completed' : 'not_planned' });
   await deps.escalation.cancel({ installationId: place.installationId, ...place.at, number: record.issueNumber, item: ROLLBACK_CHECKPOINT }, `rollback ${state} by ${by}`);
   await audit(deps, place, {
     pr: record.issueNumber,
@@ -197,8 +195,8 @@ export async function handleRollbackCommand(payload: unknown, command: RollbackC
   if (await deps.records.isDecided(place.repoName, record.issueNumber)) return { kind: 'already_decided' };
 
   const login = event.comment.user.login;
-  const actor = await actorFacts(deps, deps.octokit, place.at, login, event.comment.user.type === 'Bot', record.checkpoint.members);
-  const verdict = judgeRollbackCommand(record, actor, command, event.issue.body ?? '');
+  const actor = await deps.readers.people.facts(deps.github, place.at, login, event.comment.user.type === 'Bot', record.checkpoint.members);
+  const verdict = judgeRollbackCommand(record.checkpoint, record.requester, actor, command, event.issue.body ?? '');
   switch (verdict.kind) {
     case 'refused':
       await reply(deps, place, record.issueNumber, addressed(login, verdict.reason));

@@ -4,8 +4,8 @@
  * redelivered dispatch opens no second issue and a decision is sent back once).
  */
 import type { Redis } from 'ioredis';
-import type { RoleMember } from '../config/types.js';
-import type { PrGate } from './gate.js';
+import type { PrGate } from '../policy/deployment.js';
+import type { RollbackCheckpoint } from '../policy/rollback.js';
 
 /** GitHub lets a deployment wait on a protection rule for 30 days. */
 const PENDING_TTL_SECONDS = 30 * 24 * 3600;
@@ -59,14 +59,6 @@ export class PendingDeployments {
   async take(repo: string, pr: number, pending: PendingDeployment): Promise<boolean> {
     return (await this.redis.hdel(this.key(repo, pr), pendingField(pending))) === 1;
   }
-}
-
-export interface RollbackCheckpoint {
-  name: string;
-  roles: string[];
-  members: RoleMember[];
-  approvals: number;
-  criteria: string[];
 }
 
 export interface RollbackRecord<Request = unknown> {

@@ -4,7 +4,13 @@
  * a dead receiver delays nothing.
  */
 import { notifyChannels, type ChannelSettings } from './channels.js';
-import type { EscalationGitHub } from './github.js';
+import type { GitHubClient } from '../github/client.js';
+import { comment, updateComment } from '../github/comments.js';
+import { assign, createIssue, updateIssue } from '../github/issues.js';
+import { addLabels } from '../github/labels.js';
+import { teamMembers } from '../github/people.js';
+import { requestReviews } from '../github/reviewers.js';
+import { rerunFailedJobs } from '../github/workflow-runs.js';
 import { chooseFallback, parseApprover, stepAt } from './ladder.js';
 import type { Log } from './log.js';
 import { ESCALATED_LABEL, channelMessage, levelNotice, reminderNotice, trackingIssueBody, trackingIssueTitle, type NoticeFacts } from './messages.js';
@@ -12,7 +18,7 @@ import type { EscalationStore, ItemState } from './store.js';
 import type { Diagnostics } from './types.js';
 
 export interface StepDeps {
-  github: EscalationGitHub;
+  github: GitHubClient;
   store: EscalationStore;
   channels: ChannelSettings;
   log: Log;
@@ -53,25 +59,25 @@ function levelWrites(state: ItemState, level: number, facts: NoticeFacts, deps: 
   switch (level) {
     case 1:
       return state.subject.kind === 'build'
-        ? [['re-run the failed jobs', () => github.rerunFailedJobs((state.subject as { runId: number }).runId)]]
+        ? [['re-run the failed jobs', () => rerunFailedJobs(github, state, (state.subject as { runId: number }).runId)]]
         : [['re-request review', () => rerequestReview(state, diagnostics, deps)]];
     case 2:
-      return [['notify the developer', () => github.comment(state.number, levelNotice(2, [diagnostics.author, ...diagnostics.pendingApprovers].map(asMention), facts))]];
+      return [['notify the developer', () => comment(github, state, state.number, levelNotice(2, [diagnostics.author, ...diagnostics.pendingApprovers].map(asMention), facts))]];
     case 3:
       return [
-        ['mention the technical lead', () => github.comment(state.number, levelNotice(3, mentions, facts))],
+        ['mention the technical lead', () => comment(github, state, state.number, levelNotice(3, mentions, facts))],
         ['assign the technical lead', () => assignLead(state, mentions, deps)],
-        ['label', () => github.addLabel(state.number, ESCALATED_LABEL)],
+        ['label', () => addLabels(github, state, state.number, [ESCALATED_LABEL])],
       ];
     case 4:
       return [
-        ['mention management', () => github.comment(state.number, levelNotice(4, mentions, facts))],
+        ['mention management', () => comment(github, state, state.number, levelNotice(4, mentions, facts))],
         // A failing build already has its own issue: that is the tracking issue.
         ...(state.subject.kind === 'build' ? [] : ([['open the tracking issue', () => upsertTrackingIssue(state, mentions, facts, deps)]] as Write[])),
       ];
     default:
       // Levels past the seed's four (a longer configured ladder) call the same people as level 4.
-      return [['mention', () => github.comment(state.number, levelNotice(level, mentions, facts))]];
+      return [['mention', () => comment(github, state, state.number, levelNotice(level, mentions, facts))]];
   }
 }
 
@@ -81,8 +87,8 @@ function reminderWrites(state: ItemState, count: number, facts: NoticeFacts, dep
     [
       'remind',
       async () => {
-        if (state.reminderCommentId !== undefined) return deps.github.updateComment(state.reminderCommentId, body);
-        const id = await deps.github.comment(state.number, body);
+        if (state.reminderCommentId !== undefined) return updateComment(deps.github, state, state.reminderCommentId, body);
+        const id = await comment(deps.github, state, state.number, body);
         await deps.store.setOnce(state.id, 'reminderCommentId', id);
       },
     ],
@@ -100,7 +106,7 @@ async function rerequestReview(state: ItemState, diagnostics: Diagnostics, deps:
   const members = await teamMembersOf(teams, deps);
   const fallback = chooseFallback(members, await deps.store.askedAt(state), [diagnostics.author, ...users]);
   const reviewers = fallback ? [...users, fallback] : users;
-  await deps.github.requestReviewers(state.number, reviewers, teams.map((team) => team.slug));
+  await requestReviews(deps.github, state, state.number, reviewers, teams.map((team) => team.slug));
   await deps.store.recordAsked(state, reviewers, deps.now);
 }
 
@@ -110,18 +116,18 @@ async function assignLead(state: ItemState, mentions: string[], deps: StepDeps):
   const users = named.flatMap((a) => (a.kind === 'user' ? [a.login] : []));
   const lead = users.length > 0 ? undefined : chooseFallback(await teamMembersOf(named.flatMap((a) => (a.kind === 'team' ? [a] : [])), deps), await deps.store.askedAt(state), []);
   const assignees = lead ? [lead] : users.slice(0, 10);
-  await deps.github.assign(state.number, assignees);
+  await assign(deps.github, state, state.number, assignees);
   await deps.store.recordAsked(state, assignees, deps.now);
 }
 
 async function teamMembersOf(teams: Array<{ org: string; slug: string }>, deps: StepDeps): Promise<string[]> {
-  const lists = await Promise.all(teams.map((team) => deps.github.teamMembers(team.org, team.slug)));
+  const lists = await Promise.all(teams.map((team) => teamMembers(deps.github, team)));
   return [...new Set(lists.flat())];
 }
 
 async function upsertTrackingIssue(state: ItemState, mentions: string[], facts: NoticeFacts, deps: StepDeps): Promise<void> {
   const body = trackingIssueBody(mentions, facts, deps.now);
-  if (state.trackingIssue !== undefined) return deps.github.updateIssue(state.trackingIssue, { body, state: 'open' });
-  const issue = await deps.github.openIssue(trackingIssueTitle(state), body, [ESCALATED_LABEL]);
-  await deps.store.setOnce(state.id, 'trackingIssue', issue);
+  if (state.trackingIssue !== undefined) return updateIssue(deps.github, state, state.trackingIssue, { body, state: 'open' });
+  const issue = await createIssue(deps.github, state, { title: trackingIssueTitle(state), body, labels: [ESCALATED_LABEL] });
+  await deps.store.setOnce(state.id, 'trackingIssue', issue.number);
 }

@@ -8,7 +8,9 @@
 import type { Redis } from 'ioredis';
 import type { ResolvedConfig } from '../config/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import { EscalationGitHub, type OctokitLike } from './github.js';
+import type { GitHubClient } from '../github/client.js';
+import { comment } from '../github/comments.js';
+import { createIssue, updateIssue } from '../github/issues.js';
 import { levelsOf, roleMentionsOf } from './ladder.js';
 import { BUILD_FAILING_LABEL } from './messages.js';
 import type { Diagnostics, EscalationPort, EscalationTarget, GateAnswer, GatePort } from './types.js';
@@ -48,11 +50,6 @@ export function isBuildItem(item: string): boolean {
   return item.startsWith(ITEM_PREFIX);
 }
 
-/** Sends build items to the build watch and the rest to the PR gate. */
-export function routeGate(pullRequests: GatePort, builds: GatePort): GatePort {
-  return { check: (target) => (isBuildItem(target.item) ? builds : pullRequests).check(target) };
-}
-
 export interface BuildFailureOptions {
   /** Any ioredis connection (the engine's `connection` will do). */
   redis: Redis;
@@ -83,7 +80,7 @@ export class BuildFailureWatch implements GatePort {
   }
 
   /** The Probot `workflow_run.completed` handler: `(context) => watch.handle(context.payload, context.octokit, config)`. */
-  async handle(payload: WorkflowRunPayload, octokit: OctokitLike, config: Pick<ResolvedConfig, 'escalation' | 'roles' | 'notify'>): Promise<BuildOutcome> {
+  async handle(payload: WorkflowRunPayload, github: GitHubClient, config: Pick<ResolvedConfig, 'escalation' | 'roles' | 'notify'>): Promise<BuildOutcome> {
     const run = payload.workflow_run;
     const installationId = payload.installation?.id;
     if (payload.action !== 'completed') return { kind: 'ignored', why: `action ${payload.action}` };
@@ -96,14 +93,13 @@ export class BuildFailureWatch implements GatePort {
     const owner = payload.repository.owner.login;
     const repo = payload.repository.name;
     const key = this.key(installationId, owner, repo, run.workflow_id);
-    const github = new EscalationGitHub(octokit, owner, repo);
     const known = decode(await this.options.redis.hgetall(key));
     const target = (issue: number): EscalationTarget => ({ installationId, owner, repo, number: issue, item: `${ITEM_PREFIX}${run.workflow_id}` });
 
     if (run.conclusion === 'success') {
       if (!known) return { kind: 'ignored', why: 'green, and nothing was failing' };
-      await github.comment(known.issue, `The default branch is green again: [run ${run.id}](${run.html_url}) passed at \`${run.head_sha.slice(0, 7)}\`. Closing.`);
-      await github.updateIssue(known.issue, { state: 'closed' });
+      await comment(github, { owner, repo }, known.issue, `The default branch is green again: [run ${run.id}](${run.html_url}) passed at \`${run.head_sha.slice(0, 7)}\`. Closing.`);
+      await updateIssue(github, { owner, repo }, known.issue, { state: 'closed' });
       await this.options.escalation.cancel(target(known.issue), 'build fixed');
       await this.options.redis.del(key);
       return { kind: 'closed', issue: known.issue };
@@ -126,12 +122,12 @@ export class BuildFailureWatch implements GatePort {
     if (known && known.runId === state.runId && known.runAttempt === state.runAttempt) return { kind: 'unchanged', issue: known.issue };
     let outcome: BuildOutcome;
     if (known) {
-      await github.updateIssue(known.issue, { body: issueBody(state) });
+      await updateIssue(github, { owner, repo }, known.issue, { body: issueBody(state) });
       outcome = { kind: 'updated', issue: known.issue };
     } else {
       // Two deliveries at once must not open two issues.
       if ((await this.options.redis.set(`${key}:opening`, '1', 'PX', 60_000, 'NX')) !== 'OK') return { kind: 'ignored', why: 'another delivery is opening the issue' };
-      const issue = await github.openIssue(`Build failing on ${state.branch}: ${state.workflowName}`, issueBody(state), [BUILD_FAILING_LABEL]);
+      const { number: issue } = await createIssue(github, { owner, repo }, { title: `Build failing on ${state.branch}: ${state.workflowName}`, body: issueBody(state), labels: [BUILD_FAILING_LABEL] });
       state.issue = issue;
       outcome = { kind: 'opened', issue };
     }

@@ -1,8 +1,9 @@
 /**
  * The escalation engine: BullMQ delayed jobs on Redis, one timer per item at a time, each with
  * a deterministic id (item, step, epoch) so a redelivered webhook or a second app process
- * re-adds the same job, which BullMQ ignores. A firing job re-reads the item's state and asks
- * the gate before it acts: a cancelled, acknowledged or already escalated item never acts on an
+ * re-adds the same job, which BullMQ ignores. start() makes the producer the gate tells what is
+ * pending; work(gate) runs this process's worker, whose firing job re-reads the item's state and
+ * asks the gate before it acts: a cancelled, acknowledged or already escalated item never acts on an
  * old timer, whether or not the timer could be removed.
  */
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
@@ -11,7 +12,8 @@ import type { AuditSink } from '../audit/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { performStep } from './actions.js';
 import type { ChannelSettings } from './channels.js';
-import { EscalationGitHub, type OctokitFor } from './github.js';
+import type { GitHubClient } from '../github/client.js';
+import { updateIssue } from '../github/issues.js';
 import { DEFAULT_LEVELS, acknowledgedSchedule, breachJumpsToTop, intervalAt, itemId, slaJobId, stepAt, stepJobId } from './ladder.js';
 import { RedisFallback } from '../github/fallback.js';
 import { silentLog, type Log } from './log.js';
@@ -23,15 +25,13 @@ export interface EscalationEngineOptions {
   redisUrl?: string;
   /** BullMQ key prefix (and of the engine's own keys): isolates apps and tests sharing a Redis. Default "hitl". */
   prefix?: string;
-  gate: GatePort;
-  octokitFor: OctokitFor;
+  /** An installation's client (InstallationClients.installationClient). */
+  octokitFor: (installationId: number) => Promise<GitHubClient>;
   audit: AuditSink;
   /** From the server's environment (channelsFromEnv), never from a repository. */
   channels?: ChannelSettings;
   clock?: Clock;
   log?: Log;
-  /** Run a worker in this process (default true); false makes a producer only. */
-  worker?: boolean;
   /** Jobs processed at once by this process; default 4. */
   concurrency?: number;
   /** First retry delay of a job that threw (e.g. GitHub unreachable while checking the gate); default 30 s. */
@@ -44,15 +44,17 @@ export const QUEUE_NAME = 'escalation';
 const ATTEMPTS = 4;
 
 export class EscalationEngine implements EscalationPort, DirectEscalation, PendingReader {
+  private worker: Worker<JobData> | undefined;
+
   private constructor(
     private readonly options: EscalationEngineOptions,
+    private readonly url: string,
     private readonly redis: Redis,
     private readonly queue: Queue<JobData>,
     private readonly store: EscalationStore,
-    private readonly worker: Worker<JobData> | undefined,
   ) {}
 
-  /** Connects (failing fast when Redis is unreachable) and starts the worker. */
+  /** Connects (failing fast when Redis is unreachable): a producer; work() adds the worker. */
   static async start(options: EscalationEngineOptions): Promise<EscalationEngine> {
     const url = options.redisUrl ?? 'redis://127.0.0.1:6379';
     const prefix = options.prefix ?? 'hitl';
@@ -68,21 +70,26 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
     redis.on('ready', () => outage.recovered('the escalation queue'));
     // Initialised now, while Redis answers: a queue whose first command met an outage stayed broken after it.
     await queue.waitUntilReady();
-    let engine: EscalationEngine | undefined;
-    const worker =
-      options.worker === false
-        ? undefined
-        : new Worker<JobData>(QUEUE_NAME, (job) => engine!.process(job), {
-            // BullMQ creates (and closes) the worker's connections from these options.
-            connection: { url, maxRetriesPerRequest: null } as ConnectionOptions,
-            prefix,
-            concurrency: options.concurrency ?? 4,
-          });
-    worker?.on('failed', (job, error) => log.warn(`escalation job ${job?.id ?? '?'} failed: ${error.message}`));
-    worker?.on('error', (error) => log.error(`escalation worker: ${error.message}`));
-    engine = new EscalationEngine(options, redis, queue, store, worker);
-    await worker?.waitUntilReady();
-    return engine;
+    return new EscalationEngine(options, url, redis, queue, store);
+  }
+
+  /**
+   * Runs this process's worker: a fired timer acts only after `gate` says its item is still
+   * pending (the app's gate, which itself tells this engine what is pending: hence not in start()).
+   */
+  async work(gate: GatePort): Promise<void> {
+    if (this.worker) throw new Error('the escalation worker already runs');
+    const log = this.options.log ?? silentLog;
+    const worker = new Worker<JobData>(QUEUE_NAME, (job) => this.process(job, gate), {
+      // BullMQ creates (and closes) the worker's connections from these options.
+      connection: { url: this.url, maxRetriesPerRequest: null } as ConnectionOptions,
+      prefix: this.options.prefix ?? 'hitl',
+      concurrency: this.options.concurrency ?? 4,
+    });
+    worker.on('failed', (job, error) => log.warn(`escalation job ${job?.id ?? '?'} failed: ${error.message}`));
+    worker.on('error', (error) => log.error(`escalation worker: ${error.message}`));
+    this.worker = worker;
+    await worker.waitUntilReady();
   }
 
   private get now(): number {
@@ -154,21 +161,16 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
     return this.queue as Queue;
   }
 
-  /** The engine's Redis connection, for the build watch's state. */
-  get connection(): Redis {
-    return this.redis;
-  }
-
-  private async process(job: Job<JobData>): Promise<void> {
+  private async process(job: Job<JobData>, gate: GatePort): Promise<void> {
     const data = job.data;
-    if (data.kind === 'sla') return this.breach(data.id);
-    return this.step(data);
+    if (data.kind === 'sla') return this.breach(data.id, gate);
+    return this.step(data, gate);
   }
 
-  private async step(data: Extract<JobData, { kind: 'step' }>): Promise<void> {
+  private async step(data: Extract<JobData, { kind: 'step' }>, gate: GatePort): Promise<void> {
     const state = await this.store.get(data.id);
     if (!state || state.epoch !== data.epoch || state.level >= data.level) return;
-    const answer = await this.options.gate.check(state);
+    const answer = await gate.check(state);
     if (!answer.pending) return this.resolve(state.id, 'resolved');
     const octokit = await this.options.octokitFor(state.installationId);
     const now = this.now;
@@ -179,7 +181,7 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
     const step = stepAt(state.levels, data.level);
     await this.record(state, 'escalated', data.by ?? 'hitl', { level: data.level, reminder: step.kind === 'reminder' }, data.reason);
     await performStep({ ...state, level: data.level, nextAt }, data.level, answer.diagnostics, {
-      github: new EscalationGitHub(octokit, state.owner, state.repo),
+      github: octokit,
       store: this.store,
       channels: this.options.channels ?? {},
       log: this.options.log ?? silentLog,
@@ -187,10 +189,10 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
     });
   }
 
-  private async breach(id: string): Promise<void> {
+  private async breach(id: string, gate: GatePort): Promise<void> {
     const state = await this.store.get(id);
     if (!state || state.slaBreached) return;
-    const answer = await this.options.gate.check(state);
+    const answer = await gate.check(state);
     if (!answer.pending) return this.resolve(id, 'resolved');
     if (!(await this.store.setOnce(id, 'slaBreached', 1))) return;
     await this.record(state, 'sla_breached', 'hitl', { level: state.level, deadline: state.deadline });
@@ -219,8 +221,7 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
 
   private async closeTrackingIssue(state: ItemState): Promise<void> {
     try {
-      const github = new EscalationGitHub(await this.options.octokitFor(state.installationId), state.owner, state.repo);
-      await github.updateIssue(state.trackingIssue!, { state: 'closed' });
+      await updateIssue(await this.options.octokitFor(state.installationId), state, state.trackingIssue!, { state: 'closed' });
     } catch {
       (this.options.log ?? silentLog).warn(`escalation: could not close tracking issue #${state.trackingIssue} of ${state.owner}/${state.repo}`);
     }

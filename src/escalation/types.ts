@@ -4,12 +4,10 @@
  * fires, whether the item is still pending and what is missing (the GatePort), so it never
  * escalates on a stale picture.
  */
-export interface EscalationTarget {
-  installationId: number;
-  owner: string;
-  repo: string;
-  /** Pull request or issue number the item lives on. */
-  number: number;
+import type { PrAddress } from '../github/address.js';
+
+/** An item on a pull request or an issue (`number`). */
+export interface EscalationTarget extends PrAddress {
   /** Checkpoint or workflow review name, or "build/<workflow id>" for a failing default branch. */
   item: string;
 }

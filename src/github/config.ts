@@ -3,12 +3,13 @@
  * repository defaults. Conditional requests (ETag) make an unchanged file a free 304; parsing
  * is cached in memory by blob SHA, so an unchanged config is never parsed twice.
  */
-import { loadConfig } from '../config/load.js';
+import { formatIssue, loadConfig } from '../config/load.js';
 import type { ResolveResult } from '../config/resolve.js';
+import { CONFIG_FILE, type ResolvedConfig } from '../config/types.js';
+import type { RepoRef } from './address.js';
 import { DAY, MINUTE, type Cache } from './cache.js';
-import type { Octokit } from './counter.js';
+import type { GitHubClient } from './client.js';
 
-export const CONFIG_FILE = '.hitl.yml';
 /** The org's defaults change rarely: they are re-checked at most this often per owner. */
 const ORG_RECHECK_MS = 5 * MINUTE;
 const PARSED_CACHE_SIZE = 200;
@@ -18,6 +19,11 @@ export interface LoadedConfig {
   /** Blob SHAs of the files in force ("org@sha repo@sha"), or "built-in". */
   version: string;
 }
+
+/** The config for a repository-wide decision (a deployment, a rollback, a failing build), or why it is invalid. */
+export type RepositoryConfig =
+  | { ok: true; config: ResolvedConfig; version: string }
+  | { ok: false; error: string; version: string };
 
 interface FileRecord {
   etag?: string;
@@ -38,9 +44,9 @@ export class ConfigReader {
   constructor(private readonly cache: Cache) {}
 
   /** The config at `ref`; a file that cannot be read (any error but 404) is an error result that keeps the gate shut. */
-  async load(octokit: Octokit, owner: string, repo: string, ref: string): Promise<LoadedConfig> {
+  async load(gh: GitHubClient, owner: string, repo: string, ref: string): Promise<LoadedConfig> {
     try {
-      return await this.read(octokit, owner, repo, ref);
+      return await this.read(gh, owner, repo, ref);
     } catch (error) {
       // Fail closed: a config that cannot be read is not "no config".
       const message = `could not read ${CONFIG_FILE} (HTTP ${status(error) ?? 'error'}): the gate stays shut until it can be read`;
@@ -49,11 +55,24 @@ export class ConfigReader {
   }
 
   /** The config at `ref`; a file that cannot be read (any error but 404) throws, for callers that fail closed by not answering. */
-  async read(octokit: Octokit, owner: string, repo: string, ref: string): Promise<LoadedConfig> {
-    const org = await this.orgFile(octokit, owner);
-    const repository = await this.file(octokit, owner, repo, ref);
+  async read(gh: GitHubClient, owner: string, repo: string, ref: string): Promise<LoadedConfig> {
+    const org = await this.orgFile(gh, owner);
+    const repository = await this.file(gh, owner, repo, ref);
     const version = [org && `org@${org.sha}`, repository && `repo@${repository.sha}`].filter(Boolean).join(' ') || 'built-in';
     return { result: this.parse(version, org?.text, repository?.text), version };
+  }
+
+  /**
+   * The config in force for a repository-wide decision: the file on the default branch over the
+   * org's `.github` file over the built-in defaults. A read error other than 404 throws (fail
+   * closed: an outage is not an absence).
+   */
+  async repository(gh: GitHubClient, at: RepoRef, defaultBranch: string): Promise<RepositoryConfig> {
+    const { result, version } = await this.read(gh, at.owner, at.repo, defaultBranch);
+    if (result.ok) return { ok: true, config: result.config, version };
+    const shown = result.errors.slice(0, 5).map((issue) => formatIssue(issue));
+    const more = result.errors.length > shown.length ? ` (and ${result.errors.length - shown.length} more)` : '';
+    return { ok: false, error: `invalid ${CONFIG_FILE}: ${shown.join('; ')}${more}`, version };
   }
 
   private parse(version: string, organization: string | undefined, repository: string | undefined): ResolveResult {
@@ -65,14 +84,14 @@ export class ConfigReader {
     return result;
   }
 
-  private async orgFile(octokit: Octokit, owner: string): Promise<FileText | undefined> {
+  private async orgFile(gh: GitHubClient, owner: string): Promise<FileText | undefined> {
     const fresh = this.cache.key('cfg', 'org-checked', owner.toLowerCase());
     if (await this.cache.exists(fresh)) {
       const record = await this.cache.getJson<FileRecord>(this.recordKey(owner, '.github', ''));
       const text = record?.sha === undefined ? undefined : await this.blob(record.sha);
       if (record && (record.sha === undefined || text !== undefined)) return text;
     }
-    const file = await this.file(octokit, owner, '.github', undefined);
+    const file = await this.file(gh, owner, '.github', undefined);
     await this.cache.setText(fresh, '1', ORG_RECHECK_MS);
     return file;
   }
@@ -87,13 +106,13 @@ export class ConfigReader {
   }
 
   /** The file at `ref` (the default branch when undefined), or undefined when there is none. */
-  private async file(octokit: Octokit, owner: string, repo: string, ref: string | undefined): Promise<FileText | undefined> {
+  private async file(gh: GitHubClient, owner: string, repo: string, ref: string | undefined): Promise<FileText | undefined> {
     const recordKey = this.recordKey(owner, repo, ref ?? '');
     const record = await this.cache.getJson<FileRecord>(recordKey);
     const cachedText = record?.sha === undefined ? undefined : await this.blob(record.sha);
     const conditional = record?.etag !== undefined && (record.sha === undefined || cachedText !== undefined);
     try {
-      const response = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+      const response = await gh.request('GET /repos/{owner}/{repo}/contents/{path}', {
         owner,
         repo,
         path: CONFIG_FILE,

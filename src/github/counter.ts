@@ -2,7 +2,7 @@
  * Counts the GitHub requests of one event: reads and writes are budgeted separately (writes are
  * the scarce resource), and a 304 answer to a conditional read costs no rate limit.
  */
-import type { ProbotOctokit } from 'probot';
+import type { GitHubClient } from './client.js';
 
 export interface CallCounter {
   reads: number;
@@ -15,13 +15,11 @@ export interface CallCounter {
 
 export const newCounter = (): CallCounter => ({ reads: 0, writes: 0, notModified: 0, calls: [] });
 
-export type Octokit = InstanceType<typeof ProbotOctokit>;
-
 /** Installation tokens are the app's own business, not a cost of the event. */
 const isTokenRequest = (url: string) => /\/app\/installations\/\d+\/access_tokens/.test(url);
 
 /** Wraps every request of this (per-event) Octokit so the counter sees it, whatever its outcome. */
-export function countRequests(octokit: Octokit, counter: CallCounter): void {
+export function countRequests(octokit: GitHubClient, counter: CallCounter): void {
   octokit.hook.wrap('request', async (request, options) => {
     const { method, url } = octokit.request.endpoint.parse(options);
     if (isTokenRequest(url)) return request(options);

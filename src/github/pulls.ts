@@ -1,21 +1,16 @@
 /**
- * Reading a pull request's facts: the PR itself (from the payload when it is complete),
- * its changed files (paginated, cached per head and base SHA), reviews, comments, and the
- * people acting on it (repo permission and team membership, cached briefly).
+ * Reading pull requests: the PR itself (from the payload when it is complete), its changed
+ * files (paginated, cached per head and base SHA), reviews, comments, and the pull requests a
+ * commit belongs to. The people acting on them are read by people.ts.
  */
-import type { Permission, RoleMember } from '../config/types.js';
 import { isBotLogin } from '../policy/roles.js';
-import type { Actor, ChangedFile, PrFacts } from '../policy/types.js';
-import { DAY, MINUTE, type Cache } from './cache.js';
-import type { Octokit } from './counter.js';
+import type { CommentData, ReviewData } from '../policy/evidence.js';
+import type { ChangedFile, PrFacts } from '../policy/types.js';
+import { repoKey, repoOf, type RepoRef } from './address.js';
+import { DAY, type Cache } from './cache.js';
+import type { GitHubClient } from './client.js';
 
-const ACTOR_TTL_MS = 5 * MINUTE;
 const PAGE = 100;
-
-export interface RepoRef {
-  owner: string;
-  repo: string;
-}
 
 /** The fields of a pull request the gate needs, whether from a payload or from the API. */
 export interface PullData extends Pick<PrFacts, 'number' | 'title' | 'body' | 'author' | 'authorIsBot' | 'baseRef' | 'headSha' | 'draft' | 'labels'> {
@@ -75,50 +70,26 @@ export function toPullData(pr: PullLike): PullData {
   };
 }
 
-export interface ReviewData {
-  login: string;
-  isBot: boolean;
-  state: string;
-  commitSha: string;
-  at: number;
+/** A pull request a commit belongs to, as the deployment gate reads it. */
+export interface CommitPull {
+  number: number;
+  headSha: string;
+  mergeCommitSha?: string | null;
 }
-
-export interface CommentData {
-  id: number;
-  login: string;
-  isBot: boolean;
-  body: string;
-  createdAt: number;
-  edited: boolean;
-}
-
-export interface TeamRef {
-  org: string;
-  slug: string;
-}
-
-/** The distinct teams among role members. */
-export function teamsOf(members: readonly RoleMember[]): TeamRef[] {
-  const seen = new Map<string, TeamRef>();
-  for (const m of members) if (m.kind === 'team') seen.set(`${m.org}/${m.slug}`, { org: m.org, slug: m.slug });
-  return [...seen.values()];
-}
-
-const status = (error: unknown) => (error as { status?: number }).status;
 
 export class PullReader {
   constructor(private readonly cache: Cache) {}
 
-  async pull(octokit: Octokit, ref: RepoRef, number: number): Promise<PullData> {
-    const { data } = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...ref, pull_number: number });
+  async pull(gh: GitHubClient, at: RepoRef, number: number): Promise<PullData> {
+    const { data } = await gh.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...repoOf(at), pull_number: number });
     return toPullData(data as PullLike);
   }
 
   /** Changed files, up to GitHub's 3,000; a given head and base always have the same diff. */
-  async files(octokit: Octokit, ref: RepoRef, pr: PullData): Promise<ChangedFile[]> {
-    const key = this.cache.key('files', `${ref.owner}/${ref.repo}`.toLowerCase(), pr.number, pr.headSha, pr.baseSha);
+  async files(gh: GitHubClient, at: RepoRef, pr: PullData): Promise<ChangedFile[]> {
+    const key = this.cache.key('files', repoKey(at), pr.number, pr.headSha, pr.baseSha);
     return this.cache.remember(key, DAY, async () => {
-      const files = await octokit.paginate('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { ...ref, pull_number: pr.number, per_page: PAGE });
+      const files = await gh.paginate('GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { ...repoOf(at), pull_number: pr.number, per_page: PAGE });
       return files.map((f): ChangedFile => ({
         path: f.filename,
         ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
@@ -128,8 +99,8 @@ export class PullReader {
     });
   }
 
-  async reviews(octokit: Octokit, ref: RepoRef, number: number): Promise<ReviewData[]> {
-    const reviews = await octokit.paginate('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { ...ref, pull_number: number, per_page: PAGE });
+  async reviews(gh: GitHubClient, at: RepoRef, number: number): Promise<ReviewData[]> {
+    const reviews = await gh.paginate('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { ...repoOf(at), pull_number: number, per_page: PAGE });
     return reviews.flatMap((r) =>
       r.user && r.commit_id
         ? [{ login: r.user.login, isBot: r.user.type === 'Bot' || isBotLogin(r.user.login), state: r.state, commitSha: r.commit_id, at: Date.parse(r.submitted_at ?? '') || 0 }]
@@ -137,8 +108,8 @@ export class PullReader {
     );
   }
 
-  async comments(octokit: Octokit, ref: RepoRef, number: number): Promise<CommentData[]> {
-    const comments = await octokit.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ref, issue_number: number, per_page: PAGE });
+  async comments(gh: GitHubClient, at: RepoRef, number: number): Promise<CommentData[]> {
+    const comments = await gh.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...repoOf(at), issue_number: number, per_page: PAGE });
     return comments.flatMap((c) =>
       c.user
         ? [{
@@ -153,43 +124,9 @@ export class PullReader {
     );
   }
 
-  /**
-   * A person's repo permission and membership of the teams the config names. `withPermission:
-   * false` skips the permission read (as 'none') when no role the caller checks names a level.
-   */
-  async actor(octokit: Octokit, ref: RepoRef, login: string, isBot: boolean, teams: readonly TeamRef[], withPermission = true): Promise<Actor> {
-    const repoKey = `${ref.owner}/${ref.repo}`.toLowerCase();
-    const user = login.toLowerCase();
-    const permission = withPermission
-      ? await this.cache.remember(this.cache.key('perm', repoKey, user), ACTOR_TTL_MS, () => this.permission(octokit, ref, login))
-      : 'none';
-    const memberOf: string[] = [];
-    for (const team of teams) {
-      const name = `${team.org}/${team.slug}`;
-      const member = await this.cache.remember(this.cache.key('team', name, user), ACTOR_TTL_MS, () => this.isTeamMember(octokit, team, login));
-      if (member) memberOf.push(name);
-    }
-    return { login, isBot, permission, teams: memberOf };
-  }
-
-  private async permission(octokit: Octokit, ref: RepoRef, login: string): Promise<Permission | 'none'> {
-    try {
-      const { data } = await octokit.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', { ...ref, username: login });
-      const level = (data.role_name ?? data.permission) as string;
-      return (['read', 'triage', 'write', 'maintain', 'admin'] as const).find((p) => p === level) ?? (data.permission as Permission | 'none');
-    } catch (error) {
-      if (status(error) === 404) return 'none';
-      throw error;
-    }
-  }
-
-  private async isTeamMember(octokit: Octokit, team: TeamRef, login: string): Promise<boolean> {
-    try {
-      const { data } = await octokit.request('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', { org: team.org, team_slug: team.slug, username: login });
-      return data.state === 'active';
-    } catch (error) {
-      if (status(error) === 404) return false;
-      throw error;
-    }
+  /** The pull requests `sha` belongs to (its head, or merged as it). */
+  async ofCommit(gh: GitHubClient, at: RepoRef, sha: string): Promise<CommitPull[]> {
+    const { data } = await gh.rest.repos.listPullRequestsAssociatedWithCommit({ ...repoOf(at), commit_sha: sha });
+    return data.map((p) => ({ number: p.number, headSha: p.head.sha, mergeCommitSha: p.merge_commit_sha }));
   }
 }

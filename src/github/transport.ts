@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import type { Octokit } from './counter.js';
+import type { GitHubClient } from './client.js';
 
 /** A little above GitHub's second, so network jitter never brings two writes closer than that. */
 export const WRITE_GAP_MS = 1_050;
@@ -77,7 +77,7 @@ export function retryDelay(error: unknown, method: string, path: string, attempt
 }
 
 /** Installs write spacing and retries on a per-installation Octokit (after any request counter, so each attempt counts). */
-export function harden(octokit: Octokit, options: TransportOptions): void {
+export function harden(octokit: GitHubClient, options: TransportOptions): void {
   const { redis, prefix, installationId } = options;
   const settings = { maxAttempts: options.maxAttempts ?? 4, baseDelayMs: options.baseDelayMs ?? 500, maxDelayMs: options.maxDelayMs ?? 60_000 };
   const log = options.log ?? (() => undefined);

@@ -1,59 +1,32 @@
 /**
- * The gate's side of bypasses (src/bypass): after every evaluation, each bypass is audited once and
- * open maintenance windows approve in their name; the emergency label's refusals are answered; a
- * merge is checked for compliance and, after an emergency bypass, gets its post-implementation review.
+ * The handlers' side of bypasses (src/bypass): the emergency label's refusals are answered, a
+ * merge is checked for compliance and, after an emergency bypass, gets its post-implementation
+ * review; `/ack` on a merged PR closes its compliance violation.
  */
-import type { Queue } from 'bullmq';
-import { auditBypasses, recordOnce, type GateRef } from '../bypass/audit-evaluation.js';
 import { answerLabelRefusal } from '../bypass/emergency.js';
-import type { BypassDeps } from '../bypass/github.js';
-import { approvalEntries, onWindowApproval, windowApprovals } from '../bypass/maintenance.js';
+import type { BypassDeps } from '../bypass/deps.js';
 import { mergedPrFromPayload, onPullRequestMerged, type ClosedPayload } from '../bypass/merged.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { levelsOf, roleMentionsOf } from '../escalation/ladder.js';
 import { closeViolation, COMPLIANCE_ITEM, COMPLIANCE_LEVEL, markViolationOpen } from '../bypass/compliance.js';
-import { approvalItem } from '../deployments/approval-item.js';
-import { actorFacts, type GitHubReaders } from '../deployments/github.js';
+import { approvalItem } from '../policy/approval-item.js';
 import { mayApprove } from '../policy/authorize.js';
 import type { DirectEscalation, EscalationPort, EscalationTarget } from '../escalation/types.js';
-import type { Octokit } from '../github/counter.js';
-import type { Evaluated, GateRequest } from './gate.js';
-
-export interface BypassWiring extends BypassDeps {
-  /** The maintenance queue (MAINTENANCE_QUEUE); without it window approvals are audited but nobody is told. */
-  queue?: Queue;
-}
-
-const gateRefOf = (request: Pick<GateRequest, 'installationId' | 'ref' | 'number'>, result: Evaluated): GateRef => ({
-  installationId: request.installationId,
-  ...request.ref,
-  number: request.number,
-  headSha: result.pull.headSha,
-  configVersion: result.configVersion,
-});
-
-/** The gate's afterEvaluation hook. */
-export function auditEvaluation(bypass: BypassWiring) {
-  return async (request: GateRequest, result: Evaluated): Promise<void> => {
-    const gate = gateRefOf(request, result);
-    await auditBypasses(bypass, result.evaluation, gate, result.evidence);
-    for (const approval of windowApprovals(result.plan, result.evaluation, bypass.now())) {
-      if (bypass.queue) await onWindowApproval({ ...bypass, queue: bypass.queue, github: request.octokit }, gate, approval);
-      else await recordOnce(bypass, approvalEntries(approval, gate, bypass.now()));
-    }
-  };
-}
+import type { PrAddress } from '../github/address.js';
+import type { OwnCheckReader } from '../github/checks.js';
+import type { GitHubClient } from '../github/client.js';
+import type { Readers } from '../github/readers.js';
+import type { EvaluatedOutcome } from '../pipeline/pipeline.js';
 
 /** After `pull_request.labeled`/`unlabeled` of the emergency label was evaluated: a refused addition is answered. */
-export async function answerEmergencyLabel(bypass: BypassDeps, request: Pick<GateRequest, 'octokit' | 'installationId' | 'ref' | 'number'>, result: Evaluated, label: string): Promise<void> {
-  if (label.toLowerCase() !== result.config.bypass.emergency.label) return;
-  const pr = { installationId: request.installationId, ...request.ref, number: request.number, body: result.pull.body, headSha: result.pull.headSha };
-  await answerLabelRefusal({ ...bypass, github: request.octokit }, {
-    pr,
-    label: result.config.bypass.emergency.label,
-    plan: result.plan,
-    configVersion: result.configVersion,
-  }, result.labelEvents);
+export async function answerEmergencyLabel(bypass: BypassDeps, github: GitHubClient, address: PrAddress, outcome: EvaluatedOutcome, label: string): Promise<void> {
+  if (label.toLowerCase() !== outcome.config.bypass.emergency.label) return;
+  await answerLabelRefusal({ ...bypass, github }, {
+    pr: { ...address, headSha: outcome.pull.headSha },
+    label: outcome.config.bypass.emergency.label,
+    plan: outcome.plan,
+    configVersion: outcome.configVersion,
+  }, outcome.labelEvents);
 }
 
 /** Binds the repository's ladder to the engine's escalateTo, for compliance (which knows only the target). */
@@ -74,13 +47,14 @@ export function complianceEscalation(bypass: BypassDeps, escalation: DirectEscal
 export async function onMerged(
   bypass: BypassDeps,
   escalation: DirectEscalation | undefined,
-  github: Octokit,
+  github: GitHubClient,
+  checks: OwnCheckReader,
   payload: ClosedPayload,
   loaded: { config: ResolvedConfig; version: string },
 ): Promise<void> {
   const pr = mergedPrFromPayload(payload, loaded.version);
   if (!pr) return;
-  await onPullRequestMerged({ ...bypass, github, escalation: complianceEscalation(bypass, escalation, loaded.config, bypass.now()) }, pr, {
+  await onPullRequestMerged({ ...bypass, github, checks, escalation: complianceEscalation(bypass, escalation, loaded.config, bypass.now()) }, pr, {
     postReview: loaded.config.bypass.emergency.postReview,
   });
 }
@@ -92,18 +66,18 @@ export async function onMerged(
 export async function acknowledgeViolation(
   bypass: BypassDeps,
   escalation: EscalationPort | undefined,
-  request: Pick<GateRequest, 'octokit' | 'installationId' | 'ref' | 'number'>,
+  github: GitHubClient,
+  pr: PrAddress,
   pull: { author: string; headSha: string },
   config: ResolvedConfig,
   commenter: { login: string; isBot: boolean },
-  readers: GitHubReaders,
+  readers: Pick<Readers, 'people'>,
 ): Promise<{ accepted: boolean; reply: string }> {
   const roles = config.escalation.find((l) => l.level === COMPLIANCE_LEVEL)?.notifyRoles ?? [];
   const item = approvalItem(COMPLIANCE_ITEM, { roles, members: roles.flatMap((role) => config.roles[role] ?? []) });
-  const actor = await actorFacts(readers, request.octokit, request.ref, commenter.login, commenter.isBot, item.approvers.members);
+  const actor = await readers.people.facts(github, pr, commenter.login, commenter.isBot, item.approvers.members);
   const permit = mayApprove(actor, item, pull.author);
   if (!permit.ok) return { accepted: false, reply: `\`/ack\` refused: ${permit.reason}.` };
-  const pr = { installationId: request.installationId, ...request.ref, number: request.number };
   if (!(await closeViolation(bypass.once, pr))) return { accepted: false, reply: '`/ack` refused: this pull request is closed and has no open compliance violation.' };
   await escalation?.cancel({ ...pr, item: COMPLIANCE_ITEM }, `compliance violation acknowledged by @${actor.login}`);
   await bypass.audit.record({

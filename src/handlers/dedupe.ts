@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { RedisFallback } from '../github/fallback.js';
-import { RELEASE, renewLease } from './lease.js';
+import { RELEASE, renewLease } from '../util/lease.js';
 
 const DONE = 'done';
 const DONE_MS = 3 * 24 * 3_600_000;

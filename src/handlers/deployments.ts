@@ -5,7 +5,7 @@
  */
 import type { Context } from 'probot';
 import { parseCommands, type Command } from '../commands/parse.js';
-import { DEPLOY_COMMAND_TARGET } from '../deployments/gate.js';
+import { DEPLOY_COMMAND_TARGET } from '../policy/deployment.js';
 import { handleDeployCommand, handleDeploymentProtectionRule, type DeploymentDeps } from '../deployments/protection-rule.js';
 import { handleRollbackCommand, handleRollbackDispatch } from '../deployments/rollback.js';
 import { ROLLBACK_CHECKPOINT } from '../deployments/rollback-checkpoint.js';
@@ -15,8 +15,6 @@ import type { EventKit } from './kit.js';
 export interface DeploymentWiring {
   pending: PendingDeployments;
   records: RollbackRecords;
-  /** This app's id: only its own `hitl` check runs count for a deployment. */
-  appId?: number;
 }
 
 type Decision = { kind: 'approve' } | { kind: 'reject'; reason: string };
@@ -39,12 +37,11 @@ export function rollbackDecisions(body: string): Decision[] {
 
 function deploymentDeps(context: Context, kit: EventKit): DeploymentDeps {
   return {
-    ...kit.readers,
-    octokit: context.octokit,
+    readers: kit.readers,
+    github: context.octokit,
     audit: kit.audit,
     pending: kit.deployments.pending,
-    clock: kit.bypass.now,
-    appId: kit.deployments.appId,
+    clock: kit.clock,
     freezeWindows: (config) => config.deployments.freeze,
   };
 }
@@ -75,7 +72,7 @@ export async function onRepositoryDispatch(context: Context<'repository_dispatch
   // A rollback checkpoint escalates like any other: without an engine nobody could be paged, so none is opened.
   if (!kit.escalation) return;
   const outcome = await handleRollbackDispatch(context.payload, context.id, {
-    ...kit.readers, octokit: context.octokit, audit: kit.audit, records: kit.deployments.records, escalation: kit.escalation, clock: kit.bypass.now,
+    readers: kit.readers, github: context.octokit, audit: kit.audit, records: kit.deployments.records, escalation: kit.escalation, clock: kit.clock,
   });
   if (outcome.kind === 'invalid') context.log.warn(`hitl: rollback dispatch ${outcome.dispatchId} refused: ${outcome.error}`);
 }
@@ -83,7 +80,7 @@ export async function onRepositoryDispatch(context: Context<'repository_dispatch
 /** A comment on an issue (not a PR): the rollback checkpoint's decisions when the issue carries one. */
 export async function onIssueComment(context: Context<'issue_comment.created'>, kit: EventKit): Promise<void> {
   if (!kit.escalation) return;
-  const deps = { ...kit.readers, octokit: context.octokit, audit: kit.audit, records: kit.deployments.records, escalation: kit.escalation, clock: kit.bypass.now };
+  const deps = { readers: kit.readers, github: context.octokit, audit: kit.audit, records: kit.deployments.records, escalation: kit.escalation, clock: kit.clock };
   for (const decision of rollbackDecisions(context.payload.comment.body ?? '')) {
     const outcome = await handleRollbackCommand(context.payload, decision, deps);
     if (outcome.kind === 'not_rollback' || outcome.kind === 'already_decided') return;

@@ -1,32 +1,29 @@
-/** What every event handler is given: the gate, the writer, the ports, and how to address a PR. */
-import type { Context } from 'probot';
+/** What every event handler is given: the pipeline, the readers and writers, and the ports. */
 import type { AuditSink } from '../audit/types.js';
-import type { DirectEscalation, PendingReader, EscalationPort } from '../escalation/types.js';
-import type { BypassWiring } from './bypass.js';
+import type { BypassWiring } from '../bypass/publish.js';
+import type { BuildFailureWatch } from '../escalation/build-failure.js';
+import type { DirectEscalation, EscalationPort, PendingReader } from '../escalation/types.js';
+import type { CheckWriter } from '../github/checks.js';
+import type { Readers } from '../github/readers.js';
+import type { PullPipeline } from '../pipeline/pipeline.js';
+import type { Publisher } from '../pipeline/publish.js';
+import type { Clock } from '../util/clock.js';
 import type { DeploymentWiring } from './deployments.js';
-import type { GitHubReaders } from '../deployments/github.js';
-import type { GitHubWriter } from '../github/writes.js';
-import type { Gate, GateRequest } from './gate.js';
 
 export interface EventKit {
-  gate: Gate;
-  /** The gate's cached readers (config, people), for handlers that decide outside a PR's evaluation. */
-  readers: GitHubReaders;
-  writer: GitHubWriter;
+  /** Evaluates a pull request: gather, decide, publish (src/pipeline). */
+  pipeline: PullPipeline;
+  /** Audit entries about a pull request, as the pipeline records them. */
+  publisher: Pick<Publisher, 'record'>;
+  /** The cached readers, for handlers that decide outside a PR's evaluation (deployments, merges, builds). */
+  readers: Readers;
+  /** The merge queue's own `hitl` check. */
+  checks: CheckWriter;
   audit: AuditSink;
   escalation?: EscalationPort & DirectEscalation & PendingReader;
   bypass: BypassWiring;
   deployments: DeploymentWiring;
-  target(context: Context, number: number): Pick<GateRequest, 'octokit' | 'installationId' | 'ref' | 'number'>;
-}
-
-export function targetOf(context: Context, number: number): Pick<GateRequest, 'octokit' | 'installationId' | 'ref' | 'number'> {
-  const payload = context.payload as { installation?: { id: number }; repository?: { owner: { login: string }; name: string } };
-  if (!payload.installation || !payload.repository) throw new Error('event without installation or repository');
-  return {
-    octokit: context.octokit,
-    installationId: payload.installation.id,
-    ref: { owner: payload.repository.owner.login, repo: payload.repository.name },
-    number,
-  };
+  /** Failing builds of the default branch (only with an escalation engine). */
+  builds?: BuildFailureWatch;
+  clock: Clock;
 }

@@ -5,6 +5,7 @@
 import type { Context } from 'probot';
 import type { ClosedPayload } from '../bypass/merged.js';
 import { loadConfig } from '../config/load.js';
+import { addressOf } from '../github/address.js';
 import { toPullData, type PullLike } from '../github/pulls.js';
 import { answerEmergencyLabel, onMerged } from './bypass.js';
 import type { EventKit } from './kit.js';
@@ -17,21 +18,23 @@ export async function onPullRequest(context: Context<'pull_request'>, kit: Event
   const { action, pull_request: pr } = context.payload;
   // An edit matters only when it changes what classification reads: title, description, or base (a retarget).
   if (action === 'edited' && !['title', 'body', 'base'].some((k) => k in (('changes' in context.payload ? context.payload.changes : undefined) ?? {}))) return;
-  const request = kit.target(context, pr.number);
-  const result = await kit.gate.run({
-    ...request,
+  const address = addressOf(context.payload, pr.number);
+  const github = context.octokit;
+  const outcome = await kit.pipeline.run({
+    address,
+    github,
     pull: toPullData(pr as PullLike),
     newHead: action === 'opened' || action === 'synchronize',
-    noHistory: action === 'opened',
+    opened: action === 'opened',
   });
   const label = 'label' in context.payload ? context.payload.label?.name : undefined;
-  if ((action === 'labeled' || action === 'unlabeled') && label && result.kind === 'evaluated') {
-    await answerEmergencyLabel(kit.bypass, request, result, label);
+  if ((action === 'labeled' || action === 'unlabeled') && label && outcome.kind === 'evaluated') {
+    await answerEmergencyLabel(kit.bypass, github, address, outcome, label);
   }
   if (action === 'closed' && pr.merged) {
-    const loaded = await kit.gate.loadConfig(request, pr.base.ref);
+    const loaded = await kit.readers.config.load(github, address.owner, address.repo, pr.base.ref);
     // An invalid config kept the gate shut: the merge is still judged, with the built-in policy.
     const resolved = loaded.result.ok ? loaded.result : loadConfig({});
-    if (resolved.ok) await onMerged(kit.bypass, kit.escalation, request.octokit, context.payload as ClosedPayload, { config: resolved.config, version: loaded.version });
+    if (resolved.ok) await onMerged(kit.bypass, kit.escalation, github, kit.readers.checks, context.payload as ClosedPayload, { config: resolved.config, version: loaded.version });
   }
 }

@@ -3,7 +3,7 @@
  * every request of every installation client is seen without touching the callers:
  * `ProbotOctokit.plugin(githubMetricsPlugin(metrics))`.
  */
-import type { Octokit } from '@octokit/rest';
+import type { GitHubClient } from '../github/client.js';
 import type { HitlMetrics } from './metrics.js';
 
 type Headers = Record<string, string | number | undefined>;
@@ -15,7 +15,7 @@ export function githubMetricsPlugin(metrics: Pick<HitlMetrics, 'githubRequest' |
       metrics.githubRateLimit(String(headers['x-ratelimit-resource'] ?? 'core'), remaining);
     }
   };
-  return (octokit: Pick<Octokit, 'hook'>): void => {
+  return (octokit: Pick<GitHubClient, 'hook'>): void => {
     octokit.hook.wrap('request', async (request, options) => {
       metrics.githubRequest(options.method);
       try {

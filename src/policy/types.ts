@@ -13,6 +13,9 @@ import type {
   WorkflowReviewName,
 } from '../config/types.js';
 
+/** The gate's required check; each checkpoint has its own `hitl/<name>`. */
+export const HITL_CHECK = 'hitl';
+
 export type Workflow = 'automatic' | 'peer' | 'expert' | 'emergency';
 export const WORKFLOW_RISK: Record<Workflow, number> = { automatic: 0, peer: 1, expert: 2, emergency: 3 };
 export const WORKFLOW_LABEL: Record<Workflow, string> = {

@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { checkRunCreated, expectWrite, github, mockComments, mockConfig, mockFiles, mockNoOrgConfig, mockPermission, mockReviews, mockToken } from '../helpers/github.js';
+import { APP_ID } from '../helpers/probot.js';
 import { pullRequestEvent } from '../helpers/webhooks.js';
 import { samples, serveHandlers, startApp, type AppUnderTest } from './harness.js';
 
@@ -52,7 +53,7 @@ function evaluationReads(scope: nock.Scope, number: number, labeler: string, per
   mockReviews(scope, [], number);
   mockComments(scope, [], number);
   mockPermission(scope, labeler, permission);
-  scope.get(`/repos/acme/widgets/commits/head${number}/check-runs`).query({ filter: 'latest', per_page: 100 }).reply(200, { total_count: 0, check_runs: [] });
+  scope.get(`/repos/acme/widgets/commits/head${number}/check-runs`).query({ filter: 'latest', app_id: APP_ID, per_page: 100 }).reply(200, { total_count: 0, check_runs: [] });
 }
 
 describe('emergency label through the app', () => {
@@ -106,7 +107,7 @@ describe('merges through the app', () => {
   it('opens the post-implementation review issue when a PR merges with the emergency bypass in force', async () => {
     const scope = github();
     mockConfig(scope, CONFIG);
-    scope.get('/repos/acme/widgets/commits/head20/check-runs').query({ check_name: 'hitl', filter: 'latest', per_page: 100 }).reply(200, { total_count: 1, check_runs: [{ id: 21, name: 'hitl', status: 'completed', conclusion: 'success', started_at: '2026-11-24T10:55:00Z' }] });
+    scope.get('/repos/acme/widgets/commits/head20/check-runs').query({ filter: 'latest', app_id: APP_ID, per_page: 100 }).reply(200, { total_count: 1, check_runs: [{ id: 21, name: 'hitl', app: { id: APP_ID }, status: 'completed', conclusion: 'success', started_at: '2026-11-24T10:55:00Z' }] });
     scope.get('/repos/acme/widgets/issues').query({ labels: 'hitl:post-review', state: 'all', per_page: 100 }).reply(200, []);
     const issues = expectWrite(scope, 'post', '/issues', { number: 77 }, 201);
     await app.deliver('pull_request', merged(20, 'olive'));
@@ -120,7 +121,7 @@ describe('merges through the app', () => {
   it('comments a compliance violation and audits it when an admin merges while hitl was pending', async () => {
     const scope = github();
     mockConfig(scope, CONFIG);
-    scope.get('/repos/acme/widgets/commits/head30/check-runs').query({ check_name: 'hitl', filter: 'latest', per_page: 100 }).reply(200, { total_count: 1, check_runs: [{ id: 31, name: 'hitl', status: 'in_progress', conclusion: null, started_at: '2026-11-24T10:55:00Z' }] });
+    scope.get('/repos/acme/widgets/commits/head30/check-runs').query({ filter: 'latest', app_id: APP_ID, per_page: 100 }).reply(200, { total_count: 1, check_runs: [{ id: 31, name: 'hitl', app: { id: APP_ID }, status: 'in_progress', conclusion: null, started_at: '2026-11-24T10:55:00Z' }] });
     const comments = expectWrite(scope, 'post', '/issues/30/comments', { id: 302 }, 201);
     const payload = merged(30, 'admin-ada');
     await app.deliver('pull_request', payload);

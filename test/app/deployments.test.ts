@@ -3,11 +3,11 @@
  * rule, `/approve deploy` on the pull request, and the rollback decision checkpoint opened by a
  * `hitl.rollback` dispatch and decided on its issue. Exact requests; nothing else asked of GitHub.
  */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import nock from 'nock';
-import { deploymentProtectionRule, example, INSTALLATION_ID, issueComment, mergedPullRequest, repositoryDispatch, RUN_ID } from '../fixtures/deployments/payloads.js';
-import { API } from '../helpers/github.js';
+import { deploymentProtectionRule, INSTALLATION_ID, issueComment, mergedPullRequest, repositoryDispatch, RUN_ID } from '../fixtures/deployments/payloads.js';
+import { example } from '../helpers/webhooks.js';
+import { API, configReads } from '../helpers/github.js';
 import { appForFile, expectOnly, type AppUnderTest } from './harness.js';
 
 const NOW = Date.parse('2026-11-24T09:00:00Z');
@@ -17,8 +17,7 @@ const PR_HEAD = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
 const REVIEW_PATH = `${HELLO}/actions/runs/${RUN_ID}/deployment_protection_rule`;
 let app: AppUnderTest;
 let tokenIssued = false;
-/** Owners whose org defaults were read: the app re-checks them at most every 5 minutes. */
-const orgChecked = new Set<string>();
+const readConfig = configReads();
 
 appForFile('app-deployments', () => NOW, (started) => (app = started));
 
@@ -30,18 +29,10 @@ function github(): nock.Scope {
   return scope;
 }
 
+/** `/repos/{owner}/{repo}` of a fixture repository, its config on the default branch (master). */
 function mockConfig(scope: nock.Scope, repo: string, text: string | undefined): void {
-  const file = scope.get(`${repo}/contents/.hitl.yml`).query({ ref: 'master' });
-  if (text === undefined) file.reply(404, { message: 'Not Found' });
-  else file.reply(200, { type: 'file', encoding: 'base64', name: '.hitl.yml', path: '.hitl.yml', sha: blobSha(text), content: Buffer.from(text).toString('base64') });
-  const owner = repo.split('/')[2]!;
-  if (!orgChecked.has(owner)) scope.get(`/repos/${owner}/.github/contents/.hitl.yml`).reply(404, { message: 'Not Found' });
-  orgChecked.add(owner);
-}
-
-/** Git's blob SHA, as GitHub names a file's content (the app caches parsed configs by it). */
-function blobSha(text: string): string {
-  return createHash('sha1').update(`blob ${Buffer.byteLength(text)}\0${text}`).digest('hex');
+  const [, , owner, name] = repo.split('/');
+  readConfig(scope, text, { owner, repo: name, ref: 'master' });
 }
 
 /** The deployed commit is the merge commit of Hello-World#2, whose head carries our passed `hitl` run. */
@@ -49,7 +40,7 @@ function mockShippedPr(scope: nock.Scope, sha: string): void {
   scope.get(`${HELLO}/commits/${sha}/pulls`).reply(200, [mergedPullRequest(sha)]);
   scope
     .get(`${HELLO}/commits/${PR_HEAD}/check-runs`)
-    .query({ check_name: 'hitl', filter: 'latest', app_id: String(APP_ID) })
+    .query({ filter: 'latest', app_id: String(APP_ID), per_page: 100 })
     .reply(200, { total_count: 1, check_runs: [{ id: 9, name: 'hitl', head_sha: PR_HEAD, app: { id: APP_ID }, status: 'completed', conclusion: 'success', output: { title: 'All checkpoints approved' } }] });
 }
 

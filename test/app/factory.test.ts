@@ -33,7 +33,7 @@ describe('the wired app', () => {
       return timer;
     }) as typeof setTimeout);
     try {
-      await expect(createHitl({ env: { REDIS_URL: 'redis://127.0.0.1:1' }, defaultMetrics: false })).rejects.toThrow();
+      await expect(createHitl({ env: { REDIS_URL: 'redis://127.0.0.1:1', APP_ID: '123' }, defaultMetrics: false })).rejects.toThrow();
     } finally {
       spy.mockRestore();
     }
@@ -41,6 +41,11 @@ describe('the wired app', () => {
     // A Redis client's timer still armed here would keep the process (or Jest) alive after the failure.
     const live = (t: NodeJS.Timeout) => t.hasRef() && !(t as unknown as { _destroyed: boolean })._destroyed;
     expect(armed.filter(live)).toEqual([]);
+  });
+
+  it('refuses to start without a numeric APP_ID, by which its own check runs are told apart from look-alikes', async () => {
+    await expect(createHitl({ env: { HITL_REDIS_PREFIX: redis.prefix }, defaultMetrics: false })).rejects.toThrow('APP_ID must be this GitHub App\'s numeric id (got "")');
+    await expect(createHitl({ env: { HITL_REDIS_PREFIX: redis.prefix, APP_ID: 'hitl' }, defaultMetrics: false })).rejects.toThrow('(got "hitl")');
   });
 
   it('posts the check for an opened PR, writes its audit entries to the Redis stream and counts them in /metrics', async () => {

@@ -1,7 +1,7 @@
 /** `deployments.freeze` in .hitl.yml: validated like a maintenance window, and read by the deployment gate. */
 import { describe, expect, it } from '@jest/globals';
 import { formatIssue, loadConfig } from '../../src/config/load.js';
-import { decideDeployment, deploymentPolicy } from '../../src/deployments/gate.js';
+import { decideDeployment, deploymentPolicy } from '../../src/policy/deployment.js';
 
 const load = (text: string) => loadConfig({ repository: text });
 

@@ -1,13 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
-import { justificationFromBody, onEmergencyLabel } from '../../src/bypass/emergency.js';
+import { answerLabelRefusal } from '../../src/bypass/emergency.js';
+import { issueEvents } from '../../src/github/issues.js';
+import { justificationFromBody, labelersOf, labelEvidence } from '../../src/policy/emergency.js';
 import { classify } from '../../src/policy/classify.js';
 import { evaluate } from '../../src/policy/evaluate.js';
 import type { Actor, EvidenceEvent } from '../../src/policy/types.js';
-import { actor, file, prFacts } from '../helpers/facts.js';
-import { API, config, examplePayload, githubClient, redisDeps } from './helpers.js';
+import { actor, configOf, file, prFacts } from '../helpers/facts.js';
+import { redisDeps } from './helpers.js';
+import { API, testOctokit } from '../helpers/github.js';
+import { example as examplePayload } from '../helpers/webhooks.js';
 
-const CONFIG = config(`
+const CONFIG = configOf(`
 roles:
   on_call_engineer: ["olive"]
   technical_lead: ["@acme/leads"]
@@ -57,7 +61,7 @@ const planFor = (labels: string[], body: string) => classify(prFacts({ labels, b
 
 describe('emergency override by label', () => {
   const env = redisDeps('emergency');
-  const github = githubClient();
+  const github = testOctokit();
   beforeAll(() => nock.disableNetConnect());
   afterEach(() => {
     nock.cleanAll();
@@ -67,11 +71,21 @@ describe('emergency override by label', () => {
     await env.close();
   });
 
+  /** What the pipeline does with the label: gather its events and labelers, decide the evidence, publish a refusal. */
+  async function labelOutcome(pr: ReturnType<typeof prOf>, label: string, plan: ReturnType<typeof planFor>, configVersion?: string) {
+    const events = await issueEvents(github, pr, pr.number);
+    const labelers = new Map<string, Actor>();
+    for (const login of labelersOf(events, label)) labelers.set(login, await resolveActor(login));
+    const evidence = labelEvidence(events, label, pr.body, (login) => labelers.get(login)!);
+    const refused = await answerLabelRefusal({ ...env.deps, github }, { pr, label, plan, configVersion }, evidence);
+    return refused === undefined ? { evidence } : { evidence, refused };
+  }
+
   async function handle(payload: ReturnType<typeof labeledPayload>, events: object[]) {
     const pr = prOf(payload);
     nock(API).get(`/repos/${pr.owner}/${pr.repo}/issues/${pr.number}/events`).query({ per_page: 100 }).reply(200, events);
     const plan = planFor(['emergency'], pr.body);
-    const result = await onEmergencyLabel({ ...env.deps, github }, { pr, label: CONFIG.bypass.emergency.label, resolveActor, plan, configVersion: 'v1' });
+    const result = await labelOutcome(pr, CONFIG.bypass.emergency.label, plan, 'v1');
     return { pr, plan, result };
   }
 
@@ -132,7 +146,7 @@ describe('emergency override by label', () => {
       .query({ per_page: 100, page: 2 })
       .reply(200, [labelEvent('labeled', 'bug', T_LABEL - 10, 'bug'), labelEvent('labeled', 'lena', T_LABEL)]);
     const plan = planFor(['emergency'], pr.body);
-    const result = await onEmergencyLabel({ ...env.deps, github }, { pr, label: 'emergency', resolveActor, plan });
+    const result = await labelOutcome(pr, 'emergency', plan);
     expect(result.evidence.map((e) => [e.kind, e.actor.login])).toEqual([['bypass', 'lena']]);
     expect(evaluate(plan, { events: result.evidence }, T_LABEL + 1).verdict.state).toBe('pass');
     expect(nock.pendingMocks()).toEqual([]);
@@ -147,7 +161,7 @@ describe('emergency override by label', () => {
       .query({ per_page: 100 })
       .reply(200, [labelEvent('labeled', 'olive', T_LABEL), labelEvent('unlabeled', 'olive', T_LABEL + 60_000)]);
     const planWithout = planFor([], pr.body);
-    const result = await onEmergencyLabel({ ...env.deps, github }, { pr, label: 'emergency', resolveActor, plan: planWithout });
+    const result = await labelOutcome(pr, 'emergency', planWithout);
     expect(result.refused).toBeUndefined();
     expect(result.evidence.map((e) => e.kind)).toEqual(['bypass', 'unbypass']);
     expect(evaluate(planWithout, { events: [command] }, T_LABEL).verdict.state).toBe('pass');

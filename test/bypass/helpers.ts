@@ -1,44 +1,13 @@
-/** Shared pieces of the bypass tests: a GitHub client for nock, real webhook payloads, deps on real Redis. */
-import { readFileSync } from 'node:fs';
-import { Redis } from 'ioredis';
-import { ProbotOctokit } from 'probot';
-import { loadConfig } from '../../src/config/load.js';
-import type { ResolvedConfig } from '../../src/config/types.js';
+/** Shared pieces of the bypass tests: deps on real Redis under a prefix of their own. */
 import { RedisAuditStore } from '../../src/audit/redis-store.js';
-import type { BypassDeps, GitHub } from '../../src/bypass/github.js';
+import type { BypassDeps } from '../../src/bypass/deps.js';
 import { OnceMarkers } from '../../src/bypass/once.js';
-import { deletePrefix, testPrefix } from '../audit/redis-server.js';
-
-export const API = 'https://api.github.com';
-
-/** Throttling and retries off: a test sees each request exactly once and leaves no timers. */
-export function githubClient(): GitHub {
-  return new ProbotOctokit({ auth: { token: 'test-token' }, throttle: { enabled: false }, retry: { enabled: false } });
-}
-
-interface ExampleGroup {
-  name: string;
-  examples: Array<Record<string, unknown> & { action?: string }>;
-}
-const examples = JSON.parse(readFileSync('node_modules/@octokit/webhooks-examples/api.github.com/index.json', 'utf8')) as ExampleGroup[];
-
-/** A deep copy of GitHub's own example payload for an event and action, to adapt per scenario. */
-export function examplePayload<T = Record<string, any>>(name: string, action: string): T {
-  const example = examples.find((group) => group.name === name)?.examples.find((e) => e.action === action);
-  if (!example) throw new Error(`no ${name}.${action} example`);
-  return structuredClone(example) as T;
-}
-
-export function config(yaml: string): ResolvedConfig {
-  const loaded = loadConfig({ repository: yaml });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  return loaded.config;
-}
+import { testRedis } from '../helpers/redis.js';
 
 /** Deps on the shared Redis under a prefix of our own, with a clock the test moves. */
 export function redisDeps(area: string) {
-  const redis = new Redis({ maxRetriesPerRequest: 1 });
-  const prefix = testPrefix(area);
+  const store = testRedis(area);
+  const { redis, prefix } = store;
   let time = 0;
   const audit = new RedisAuditStore({ redis, prefix });
   const deps: BypassDeps = { audit, once: new OnceMarkers(redis, prefix), now: () => time };
@@ -52,8 +21,7 @@ export function redisDeps(area: string) {
     },
     close: async () => {
       await audit.close();
-      await deletePrefix(redis, prefix);
-      redis.disconnect();
+      await store.close();
     },
   };
 }

@@ -6,11 +6,12 @@ import { createWindowSummaryWorker, MAINTENANCE_QUEUE, onWindowApproval, summary
 import { classify } from '../../src/policy/classify.js';
 import { evaluate } from '../../src/policy/evaluate.js';
 import { openWindows } from '../../src/policy/windows.js';
-import { file, prFacts } from '../helpers/facts.js';
-import { API, config, githubClient, redisDeps } from './helpers.js';
+import { configOf, file, prFacts } from '../helpers/facts.js';
+import { redisDeps } from './helpers.js';
+import { API, testOctokit } from '../helpers/github.js';
 
 // Saturdays 02:00 in Berlin for 4 hours; the clocks change on Sunday 29 March and Sunday 25 October 2026.
-const CONFIG = config(`
+const CONFIG = configOf(`
 roles:
   technical_lead: ["lena"]
   on_call_engineer: ["olive"]
@@ -51,7 +52,7 @@ describe('a Berlin maintenance window across daylight-saving changes', () => {
 
 describe('approvals in the window\'s name', () => {
   const env = redisDeps('maintenance');
-  const github = githubClient();
+  const github = testOctokit();
   const queue = new Queue(MAINTENANCE_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: `${env.prefix}bull` });
   const comments: Array<{ pr: number; body: string }> = [];
   beforeAll(() => nock.disableNetConnect());

@@ -1,16 +1,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { auditBypasses } from '../../src/bypass/audit-evaluation.js';
-import { complianceOf } from '../../src/bypass/compliance.js';
+import { OwnCheckReader } from '../../src/github/checks.js';
 import { mergedPrFromPayload, onPullRequestMerged, type ClosedPayload } from '../../src/bypass/merged.js';
-import { emergencyAtMerge, postReviewMarker, type MergedPr } from '../../src/bypass/post-review.js';
+import { postReviewMarker, type MergedPr } from '../../src/bypass/post-review.js';
+import { complianceOf, emergencyAtMerge } from '../../src/policy/compliance.js';
 import type { EscalationTarget } from '../../src/escalation/types.js';
 import { classify } from '../../src/policy/classify.js';
 import { evaluate } from '../../src/policy/evaluate.js';
-import { actor, file, prFacts } from '../helpers/facts.js';
-import { API, config, examplePayload, githubClient, redisDeps } from './helpers.js';
+import { actor, configOf, file, prFacts } from '../helpers/facts.js';
+import { redisDeps } from './helpers.js';
+import { API, testOctokit } from '../helpers/github.js';
+import { example as examplePayload } from '../helpers/webhooks.js';
 
-const CONFIG = config(`
+const CONFIG = configOf(`
 roles:
   on_call_engineer: ["olive"]
 bypass:
@@ -32,14 +35,15 @@ function mergedPayload(number: number): ClosedPayload {
   return payload;
 }
 
-const checkRun = (conclusion: string | null, status = 'completed', id = 1) => ({ id, name: 'hitl', status, conclusion, started_at: '2026-11-24T09:10:00Z' });
+const APP_ID = 77;
+const checkRun = (conclusion: string | null, status = 'completed', id = 1) => ({ id, name: 'hitl', app: { id: APP_ID }, status, conclusion, started_at: '2026-11-24T09:10:00Z' });
 
 describe('after a pull request merges', () => {
   const env = redisDeps('merged');
-  const github = githubClient();
+  const github = testOctokit();
   const escalated: Array<{ target: EscalationTarget; level: number; by: string; reason: string }> = [];
   const escalation = { escalateTo: async (target: EscalationTarget, level: number, by: string, reason: string) => void escalated.push({ target, level, by, reason }) };
-  const deps = { ...env.deps, github, escalation };
+  const deps = { ...env.deps, github, checks: new OwnCheckReader(APP_ID), escalation };
   beforeAll(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
   afterAll(async () => {
@@ -48,7 +52,7 @@ describe('after a pull request merges', () => {
   });
 
   function checksAre(pr: MergedPr, runs: object[]) {
-    return nock(API).get(`/repos/${pr.owner}/${pr.repo}/commits/${pr.headSha}/check-runs`).query({ check_name: 'hitl', filter: 'latest', per_page: 100 }).reply(200, { total_count: runs.length, check_runs: runs });
+    return nock(API).get(`/repos/${pr.owner}/${pr.repo}/commits/${pr.headSha}/check-runs`).query({ filter: 'latest', app_id: APP_ID, per_page: 100 }).reply(200, { total_count: runs.length, check_runs: runs });
   }
 
   /** The gate's side: an emergency bypass by olive, evaluated and audited as the gate would, before the merge. */

@@ -3,10 +3,10 @@ import { auditBypasses, bypassEntries, type GateRef } from '../../src/bypass/aud
 import { loadConfig } from '../../src/config/load.js';
 import { classify } from '../../src/policy/classify.js';
 import { evaluate } from '../../src/policy/evaluate.js';
-import { actor, file, prFacts, T0 } from '../helpers/facts.js';
-import { config, redisDeps } from './helpers.js';
+import { actor, configOf, file, prFacts, T0 } from '../helpers/facts.js';
+import { redisDeps } from './helpers.js';
 
-const CONFIG = config(`
+const CONFIG = configOf(`
 roles:
   on_call_engineer: ["olive"]
 bypass:

@@ -1,46 +1,14 @@
-/** GitHub faked at the HTTP level (nock), a real Redis under a key prefix of its own, in-memory fakes of our ports. */
-import { Redis } from 'ioredis';
-import nock from 'nock';
-import { ProbotOctokit } from 'probot';
-import type { GitHubReaders } from '../../src/deployments/github.js';
+/** The deployments tests' readers on real Redis, and in-memory fakes of our ports. */
+import type { Redis } from 'ioredis';
 import type { EnsureInput, EscalationPort, EscalationTarget, PendingItem } from '../../src/escalation/types.js';
 import { Cache } from '../../src/github/cache.js';
-import { ConfigReader } from '../../src/github/config.js';
-import { PullReader } from '../../src/github/pulls.js';
+import { readersOn, type Readers } from '../../src/github/readers.js';
 
-export const API = 'https://api.github.com';
 export const APP_ID = 42;
 
-/** An installation Octokit as Probot builds it, without retries or throttling so no timer stays open. */
-export function testOctokit(): InstanceType<typeof ProbotOctokit> {
-  return new ProbotOctokit({ auth: { token: 'test-token' }, retry: { enabled: false }, throttle: { enabled: false } });
-}
-
-export function testRedis(area: string): { redis: Redis; prefix: string; cleanup: () => Promise<void> } {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: false, maxRetriesPerRequest: 1 });
-  const prefix = `hitl-test:${area}:${Math.random().toString(36).slice(2)}:`;
-  return {
-    redis,
-    prefix,
-    cleanup: async () => {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await redis.quit();
-    },
-  };
-}
-
 /** The gate's readers over a cache of their own under `prefix` (nothing cached carries over between tests). */
-export function testReaders(redis: Redis, prefix: string): GitHubReaders {
-  const cache = new Cache(redis, `${prefix}${Math.random().toString(36).slice(2)}:`);
-  return { config: new ConfigReader(cache), people: new PullReader(cache) };
-}
-
-/** A `.hitl.yml` as the contents API returns it, or 404 when `text` is undefined. */
-export function mockConfigFile(owner: string, repo: string, text: string | undefined, ref?: string): void {
-  const scope = nock(API).get(`/repos/${owner}/${repo}/contents/.hitl.yml`).query(ref === undefined ? true : { ref });
-  if (text === undefined) scope.reply(404, { message: 'Not Found' });
-  else scope.reply(200, { type: 'file', encoding: 'base64', name: '.hitl.yml', path: '.hitl.yml', sha: 'cfg1', content: Buffer.from(text).toString('base64') });
+export function testReaders(redis: Redis, prefix: string): Readers {
+  return readersOn(new Cache(redis, `${prefix}${Math.random().toString(36).slice(2)}:`), APP_ID);
 }
 
 /** Records a request body for exact assertions after the call. */

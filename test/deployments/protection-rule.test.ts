@@ -1,11 +1,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { MemoryAuditSink } from '../../src/audit/types.js';
-import type { FreezeWindow } from '../../src/deployments/freeze.js';
+import type { FreezeWindow } from '../../src/policy/freeze.js';
 import { handleDeployCommand, handleDeploymentProtectionRule, type DeploymentDeps } from '../../src/deployments/protection-rule.js';
 import { PendingDeployments } from '../../src/deployments/store.js';
 import { deploymentProtectionRule, issueComment, mergedPullRequest, RUN_ID } from '../fixtures/deployments/payloads.js';
-import { API, APP_ID, capture, mockConfigFile, testOctokit, testReaders, testRedis } from './harness.js';
+import { APP_ID, capture, testReaders } from './harness.js';
+import { API, configReads, testOctokit } from '../helpers/github.js';
+import { testRedis } from '../helpers/redis.js';
 
 const NOW = Date.parse('2026-11-24T09:00:00Z');
 const OWNER = 'Codertocat';
@@ -13,26 +15,25 @@ const REPO = 'Hello-World';
 const PR_HEAD = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
 const REVIEW_PATH = `/repos/${OWNER}/${REPO}/actions/runs/${RUN_ID}/deployment_protection_rule`;
 
-const { redis, prefix, cleanup } = testRedis('deployments');
+const { redis, prefix, close } = testRedis('deployments');
 let deps: DeploymentDeps & { audit: MemoryAuditSink };
 let deployedSha: string;
 
 beforeAll(() => nock.disableNetConnect());
-afterAll(cleanup);
-/** Whether this test's readers already read the org's defaults. */
-let orgChecked = false;
+afterAll(close);
+/** Each test's readers start with an empty cache. */
+let readConfig = configReads();
 
 beforeEach(() => {
-  orgChecked = false;
+  readConfig = configReads();
   const payload = deploymentProtectionRule();
   deployedSha = payload.deployment.sha;
   deps = {
-    ...testReaders(redis, prefix),
-    octokit: testOctokit(),
+    readers: testReaders(redis, prefix),
+    github: testOctokit(),
     audit: new MemoryAuditSink(),
     pending: new PendingDeployments(redis, `${prefix}${Math.random().toString(36).slice(2)}:`),
     clock: () => NOW,
-    appId: APP_ID,
   };
 });
 afterEach(() => {
@@ -41,10 +42,7 @@ afterEach(() => {
 });
 
 function mockConfig(text: string | undefined): void {
-  mockConfigFile(OWNER, REPO, text, 'master');
-  // The org's defaults are re-checked at most every 5 minutes: a second event in a test does not read them.
-  if (!orgChecked) mockConfigFile(OWNER, '.github', undefined);
-  orgChecked = true;
+  readConfig(nock(API), text, { owner: OWNER, repo: REPO, ref: 'master', sha: 'cfg1' });
 }
 
 /** The deployed commit is the merge commit of Hello-World#2; its head carries a hitl run in `state`. */
@@ -52,7 +50,7 @@ function mockShippedPr(run: { status: string; conclusion: string | null; title: 
   nock(API).get(`/repos/${OWNER}/${REPO}/commits/${deployedSha}/pulls`).reply(200, [mergedPullRequest(deployedSha)]);
   nock(API)
     .get(`/repos/${OWNER}/${REPO}/commits/${PR_HEAD}/check-runs`)
-    .query({ check_name: 'hitl', filter: 'latest', app_id: String(APP_ID) })
+    .query({ filter: 'latest', app_id: String(APP_ID), per_page: 100 })
     .reply(200, run === undefined ? { total_count: 0, check_runs: [] } : { total_count: 1, check_runs: [{ id: 9, name: 'hitl', head_sha: PR_HEAD, app: { id: APP_ID }, status: run.status, conclusion: run.conclusion, output: { title: run.title } }] });
 }
 

@@ -6,8 +6,11 @@ import { isRevertPullRequest } from '../../src/policy/facts.js';
 import { handleRollbackCommand, handleRollbackDispatch, rollbackGateAnswer, type RollbackDeps } from '../../src/deployments/rollback.js';
 import { RollbackRecords } from '../../src/deployments/store.js';
 import { classify } from '../../src/policy/classify.js';
-import { example, INSTALLATION_ID, issueComment, repositoryDispatch } from '../fixtures/deployments/payloads.js';
-import { API, capture, FakeEscalation, mockConfigFile, testOctokit, testReaders, testRedis } from './harness.js';
+import { INSTALLATION_ID, issueComment, repositoryDispatch } from '../fixtures/deployments/payloads.js';
+import { example } from '../helpers/webhooks.js';
+import { capture, FakeEscalation, testReaders } from './harness.js';
+import { API, configReads, testOctokit } from '../helpers/github.js';
+import { testRedis } from '../helpers/redis.js';
 
 const NOW = Date.parse('2026-11-24T09:00:00Z');
 const OWNER = 'octo-org';
@@ -25,19 +28,19 @@ const REQUEST = {
 };
 const ALL_TICKED = '- [x] Impact assessment\n- [x] Rollback scope\n- [x] Communication plan\n- [x] Recovery timeline\n';
 
-const { redis, prefix, cleanup } = testRedis('rollback');
+const { redis, prefix, close } = testRedis('rollback');
 let deps: RollbackDeps & { audit: MemoryAuditSink; escalation: FakeEscalation };
 
 beforeAll(() => nock.disableNetConnect());
-afterAll(cleanup);
-/** Whether this test's readers already read the org's defaults. */
-let orgChecked = false;
+afterAll(close);
+/** Each test's readers start with an empty cache. */
+let readConfig = configReads();
 
 beforeEach(() => {
-  orgChecked = false;
+  readConfig = configReads();
   deps = {
-    ...testReaders(redis, prefix),
-    octokit: testOctokit(),
+    readers: testReaders(redis, prefix),
+    github: testOctokit(),
     audit: new MemoryAuditSink(),
     records: new RollbackRecords(redis, `${prefix}${Math.random().toString(36).slice(2)}:`),
     escalation: new FakeEscalation(),
@@ -50,10 +53,7 @@ afterEach(() => {
 });
 
 function mockConfig(): void {
-  mockConfigFile(OWNER, REPO, CONFIG, 'master');
-  // The org's defaults are re-checked at most every 5 minutes: a second event in a test does not read them.
-  if (!orgChecked) mockConfigFile(OWNER, '.github', undefined);
-  orgChecked = true;
+  readConfig(nock(API), CONFIG, { owner: OWNER, repo: REPO, ref: 'master', sha: 'cfg1' });
 }
 
 function mockIssueCreation(): { bodies: unknown[] } {

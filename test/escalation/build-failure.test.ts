@@ -1,16 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { Octokit } from '@octokit/rest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import nock from 'nock';
 import { MemoryAuditSink } from '../../src/audit/types.js';
-import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/types.js';
-import { BuildFailureWatch, routeGate, type WorkflowRunPayload } from '../../src/escalation/build-failure.js';
+import { BuildFailureWatch, type WorkflowRunPayload } from '../../src/escalation/build-failure.js';
 import type { EscalationEngine } from '../../src/escalation/engine.js';
-import { FakeGate, dropPrefix, fakeGitHub, startEngine, testPrefix, waitFor, type GitHubCall } from './harness.js';
+import { configOf } from '../helpers/facts.js';
+import { testOctokit } from '../helpers/github.js';
+import { example } from '../helpers/webhooks.js';
+import { dropPrefix, fakeGitHub, REDIS_URL, startProducer, testPrefix, waitFor, type GitHubCall } from './harness.js';
 
-const examples = JSON.parse(readFileSync('node_modules/@octokit/webhooks-examples/api.github.com/index.json', 'utf8')) as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
-const completedExample = examples.find((e) => e.name === 'workflow_run')!.examples.find((e) => e.action === 'completed') as unknown as WorkflowRunPayload;
+const completedExample = example<WorkflowRunPayload>('workflow_run', 'completed');
 
 /** GitHub's example `workflow_run.completed`, as a run of this repository's default branch. */
 function workflowRun(conclusion: string, overrides: Partial<WorkflowRunPayload['workflow_run']> = {}): WorkflowRunPayload {
@@ -30,11 +30,7 @@ function workflowRun(conclusion: string, overrides: Partial<WorkflowRunPayload['
 
 function configWithLevels(ms: number): ResolvedConfig {
   const levels = [1, 2, 3, 4].map((n) => `  level_${n}: { timeout: ${ms / 1000}s${n > 2 ? `, notify: ${n === 3 ? 'technical_lead' : 'management'}` : ''} }`);
-  const loaded = loadConfig({
-    repository: ['roles:', '  technical_lead: ["@Codertocat/leads"]', '  management: ["maria"]', 'escalation_levels:', ...levels].join('\n'),
-  });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  return loaded.config;
+  return configOf(['roles:', '  technical_lead: ["@Codertocat/leads"]', '  management: ["maria"]', 'escalation_levels:', ...levels].join('\n'));
 }
 
 describe('build failures on the default branch', () => {
@@ -44,15 +40,17 @@ describe('build failures on the default branch', () => {
   let calls: GitHubCall[];
   const audit = new MemoryAuditSink();
   const repo = '/repos/Codertocat/Hello-World';
-  const octokit = new Octokit({ auth: 'test-token' });
+  const octokit = testOctokit();
+  const redis = new Redis(REDIS_URL);
+  afterAll(() => redis.disconnect());
 
   beforeEach(async () => {
     prefix = testPrefix();
     nock.disableNetConnect();
     calls = fakeGitHub({ leads: ['lena'] });
-    let builds: BuildFailureWatch | undefined;
-    engine = await startEngine(prefix, routeGate(new FakeGate(), { check: (t) => builds!.check(t) }), audit);
-    watch = builds = new BuildFailureWatch({ redis: engine.connection, prefix, escalation: engine });
+    engine = await startProducer(prefix, audit);
+    watch = new BuildFailureWatch({ redis, prefix, escalation: engine });
+    await engine.work(watch);
   });
   afterEach(async () => {
     await engine.close();

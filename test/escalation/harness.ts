@@ -4,7 +4,6 @@
  * poller for "eventually" on real timers.
  */
 import { randomBytes } from 'node:crypto';
-import { Octokit } from '@octokit/rest';
 import { Redis } from 'ioredis';
 import nock from 'nock';
 import { MemoryAuditSink } from '../../src/audit/types.js';
@@ -12,6 +11,7 @@ import { EscalationEngine, type EscalationEngineOptions } from '../../src/escala
 import { itemKey } from '../../src/escalation/ladder.js';
 import { deleteKeysUnder } from '../../src/escalation/store.js';
 import type { Diagnostics, EnsureInput, EscalationTarget, GateAnswer, GatePort } from '../../src/escalation/types.js';
+import { testOctokit } from '../helpers/github.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -69,7 +69,7 @@ export function fakeGitHub(teams: Record<string, string[]> = {}): GitHubCall[] {
   return calls;
 }
 
-export const octokitFor = async (): Promise<Octokit> => new Octokit({ auth: 'test-token' });
+export const octokitFor = async () => testOctokit();
 
 export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 8_000): Promise<void> {
   const start = Date.now();
@@ -81,8 +81,15 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function startEngine(prefix: string, gate: GatePort, audit: MemoryAuditSink, extra: Partial<EscalationEngineOptions> = {}): Promise<EscalationEngine> {
-  return EscalationEngine.start({ redisUrl: REDIS_URL, prefix, gate, audit, octokitFor, retryDelayMs: 100, ...extra });
+/** An engine without a worker (timers are kept, none fires here until work() is called). */
+export function startProducer(prefix: string, audit: MemoryAuditSink, extra: Partial<EscalationEngineOptions> = {}): Promise<EscalationEngine> {
+  return EscalationEngine.start({ redisUrl: REDIS_URL, prefix, audit, octokitFor, retryDelayMs: 100, ...extra });
+}
+
+export async function startEngine(prefix: string, gate: GatePort, audit: MemoryAuditSink, extra: Partial<EscalationEngineOptions> = {}): Promise<EscalationEngine> {
+  const engine = await startProducer(prefix, audit, extra);
+  await engine.work(gate);
+  return engine;
 }
 
 export const target: EscalationTarget = { installationId: 42, owner: 'acme', repo: 'widgets', number: 7, item: 'security_review' };

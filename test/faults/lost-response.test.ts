@@ -3,11 +3,13 @@ import nock from 'nock';
 import { ProbotOctokit } from 'probot';
 import { Cache } from '../../src/github/cache.js';
 import { harden } from '../../src/github/transport.js';
-import { GitHubWriter, type CheckOutput } from '../../src/github/writes.js';
+import { CheckWriter, OwnCheckReader, type CheckOutput } from '../../src/github/checks.js';
 import { testRedis } from '../helpers/redis.js';
 
 const R = '/repos/acme/widgets';
 const SHA = 'c'.repeat(40);
+const APP_ID = 123;
+const ownRuns = new OwnCheckReader(APP_ID);
 const output: CheckOutput = { name: 'hitl', status: 'in_progress', title: 'Waiting for review', summary: 'one approval missing' };
 
 describe('a check-run POST whose answer was lost (GitHub created it, then answered 502)', () => {
@@ -27,11 +29,11 @@ describe('a check-run POST whose answer was lost (GitHub created it, then answer
       .post(`${R}/check-runs`)
       .reply(502, { message: 'Server Error' })
       .get(`${R}/commits/${SHA}/check-runs`)
-      .query({ filter: 'latest', per_page: 100 })
-      .reply(200, { total_count: 1, check_runs: [{ id: 77, name: 'hitl', head_sha: SHA }] })
+      .query({ filter: 'latest', app_id: APP_ID, per_page: 100 })
+      .reply(200, { total_count: 1, check_runs: [{ id: 77, name: 'hitl', head_sha: SHA, app: { id: APP_ID } }] })
       .patch(`${R}/check-runs/77`, (body) => patched.push(body) > 0)
       .reply(200, { id: 77 });
-    await new GitHubWriter(new Cache(redis.redis, redis.prefix)).syncChecks(octokit, { owner: 'acme', repo: 'widgets' }, SHA, [output], false);
+    await new CheckWriter(new Cache(redis.redis, redis.prefix), ownRuns).syncChecks(octokit, { owner: 'acme', repo: 'widgets' }, SHA, [output], false);
     expect(scope.isDone()).toBe(true);
     expect(patched).toEqual([{ status: 'in_progress', output: { title: output.title, summary: output.summary } }]);
   });
@@ -41,11 +43,11 @@ describe('a check-run POST whose answer was lost (GitHub created it, then answer
       .post(`${R}/check-runs`)
       .reply(502, { message: 'Server Error' })
       .get(`${R}/commits/${SHA}/check-runs`)
-      .query({ filter: 'latest', per_page: 100 })
+      .query({ filter: 'latest', app_id: APP_ID, per_page: 100 })
       .reply(200, { total_count: 0, check_runs: [] })
       .post(`${R}/check-runs`)
       .reply(201, { id: 78 });
-    await new GitHubWriter(new Cache(redis.redis, `${redis.prefix}b:`)).syncChecks(octokit, { owner: 'acme', repo: 'widgets' }, SHA, [output], false);
+    await new CheckWriter(new Cache(redis.redis, `${redis.prefix}b:`), ownRuns).syncChecks(octokit, { owner: 'acme', repo: 'widgets' }, SHA, [output], false);
     expect(scope.isDone()).toBe(true);
   });
 });

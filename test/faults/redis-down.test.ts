@@ -42,8 +42,7 @@ describe('Redis unavailable for some seconds during webhooks', () => {
     engine = await EscalationEngine.start({
       redisUrl: proxy.url,
       prefix: enginePrefix,
-      worker: false, // a producer: the test looks at the timers it leaves in Redis
-      gate: { check: async () => ({ pending: false }) },
+      // A producer (no worker): the test looks at the timers it leaves in Redis.
       octokitFor: async () => {
         throw new Error('no worker runs here');
       },

@@ -2,12 +2,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import nock from 'nock';
 import type { Probot } from 'probot';
 import { MemoryAuditSink } from '../../src/audit/types.js';
+import { InstallationClients } from '../../src/github/client.js';
 import { createApp, type HitlApp } from '../../src/handlers/app.js';
 import {
   checkRunCreated, checkRunUpdated, expectWrite, github, mockComments, mockConfig, mockConfigNotModified, mockFiles, mockNoOrgConfig,
   mockPermission, mockPull, mockReviews, mockTeam, mockToken, type CommentShape, type FileShape, type ReviewShape,
 } from '../helpers/github.js';
-import { testProbot, WEBHOOK_SECRET } from '../helpers/probot.js';
+import { APP_ID, testProbot, WEBHOOK_SECRET } from '../helpers/probot.js';
 import { testRedis, type TestRedis } from '../helpers/redis.js';
 import { AUTHOR, commentEvent, examplePayload, pullObject, pullRequestEvent, reviewEvent, type PullShape } from '../helpers/webhooks.js';
 
@@ -42,7 +43,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await store.clear();
   audit = new MemoryAuditSink();
-  app = createApp({ redis: store.redis, prefix: store.prefix, audit, clock: () => NOW });
+  app = createApp({ redis: store.redis, prefix: store.prefix, github: new InstallationClients({ redis: store.redis, prefix: store.prefix }), audit, appId: APP_ID, clock: () => NOW });
   probot = testProbot();
   await probot.load(app);
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { handleOnce } from '../../src/handlers/dedupe.js';
-import { headAt } from '../../src/handlers/evidence.js';
-import { PrLock } from '../../src/handlers/lock.js';
+import { headAt } from '../../src/policy/evidence.js';
+import { PrLock } from '../../src/pipeline/lock.js';
 import { queuedPullNumbers } from '../../src/handlers/merge-group.js';
 import { testRedis, type TestRedis } from '../helpers/redis.js';
 

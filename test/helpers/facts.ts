@@ -1,5 +1,6 @@
 /** Builders for pure-engine tests: a pull request's facts and the people acting on it. */
-import type { Permission } from '../../src/config/types.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { Permission, ResolvedConfig } from '../../src/config/types.js';
 import type { Actor, ChangedFile, PrFacts } from '../../src/policy/types.js';
 
 export const T0 = Date.parse('2026-11-24T09:00:00Z');
@@ -28,6 +29,13 @@ export function prFacts(overrides: Partial<PrFacts> = {}): PrFacts {
     ...overrides,
     files,
   };
+}
+
+/** The resolved config of a repository's `.hitl.yml` (the built-in policy when absent); invalid YAML fails the test. */
+export function configOf(repository?: string): ResolvedConfig {
+  const result = loadConfig({ repository });
+  if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('\n'));
+  return result.config;
 }
 
 export function actor(login: string, permission: Permission | 'none' = 'write', teams: string[] = []): Actor {

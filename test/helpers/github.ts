@@ -2,11 +2,19 @@
  * nock scopes for the GitHub REST calls HITL makes, on api.github.com for acme/widgets.
  * Writes capture their request bodies so a test can assert the fields GitHub documents.
  */
+import { createHash } from 'node:crypto';
 import nock from 'nock';
+import { ProbotOctokit } from 'probot';
+import type { GitHubClient } from '../../src/github/client.js';
 import { INSTALLATION_ID, OWNER, REPO } from './webhooks.js';
 
 export const API = 'https://api.github.com';
 const R = `/repos/${OWNER}/${REPO}`;
+
+/** An installation client as Probot builds it, without retries or throttling: each request is seen once and no timer stays open. */
+export function testOctokit(): GitHubClient {
+  return new ProbotOctokit({ auth: { token: 'test-token' }, retry: { enabled: false }, throttle: { enabled: false } });
+}
 
 export function github(): nock.Scope {
   return nock(API);
@@ -16,11 +24,23 @@ export function mockToken(scope: nock.Scope): void {
   scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: {} });
 }
 
-export function mockConfig(scope: nock.Scope, text: string, { ref = 'main', sha = 'cfgsha1', etag = '"cfg-etag-1"' } = {}): void {
-  scope
-    .get(`${R}/contents/.hitl.yml`)
-    .query({ ref })
-    .reply(200, { type: 'file', name: '.hitl.yml', path: '.hitl.yml', sha, encoding: 'base64', content: Buffer.from(text).toString('base64') }, { etag });
+export interface ConfigFile {
+  owner?: string;
+  repo?: string;
+  ref?: string;
+  /** The blob SHA (the app caches parsed configs by it): git's own by default. */
+  sha?: string;
+  etag?: string;
+}
+
+/** Git's blob SHA, as GitHub names a file's content. */
+const blobSha = (text: string) => createHash('sha1').update(`blob ${Buffer.byteLength(text)}\0${text}`).digest('hex');
+
+/** `.hitl.yml` at `ref` as the contents API returns it, or 404 when `text` is undefined. */
+export function mockConfig(scope: nock.Scope, text: string | undefined, { owner = OWNER, repo = REPO, ref = 'main', sha, etag = '"cfg-etag-1"' }: ConfigFile = {}): void {
+  const read = scope.get(`/repos/${owner}/${repo}/contents/.hitl.yml`).query({ ref });
+  if (text === undefined) read.reply(404, { message: 'Not Found' });
+  else read.reply(200, { type: 'file', name: '.hitl.yml', path: '.hitl.yml', sha: sha ?? blobSha(text), encoding: 'base64', content: Buffer.from(text).toString('base64') }, { etag });
 }
 
 /** The conditional read of an unchanged config: answered 304, free of rate limit. */
@@ -28,8 +48,23 @@ export function mockConfigNotModified(scope: nock.Scope, { ref = 'main', etag = 
   scope.get(`${R}/contents/.hitl.yml`).query({ ref }).matchHeader('if-none-match', etag).reply(304);
 }
 
-export function mockNoOrgConfig(scope: nock.Scope): void {
-  scope.get(`/repos/${OWNER}/.github/contents/.hitl.yml`).reply(404, { message: 'Not Found' });
+export function mockNoOrgConfig(scope: nock.Scope, owner = OWNER): void {
+  scope.get(`/repos/${owner}/.github/contents/.hitl.yml`).reply(404, { message: 'Not Found' });
+}
+
+/**
+ * The config reads of an app whose cache starts empty: the repository's file every time, the
+ * org's defaults (none here) the first time per owner only, as the app re-checks them at most
+ * every 5 minutes.
+ */
+export function configReads(): (scope: nock.Scope, text: string | undefined, file?: ConfigFile) => void {
+  const orgsRead = new Set<string>();
+  return (scope, text, file = {}) => {
+    mockConfig(scope, text, file);
+    const owner = file.owner ?? OWNER;
+    if (!orgsRead.has(owner)) mockNoOrgConfig(scope, owner);
+    orgsRead.add(owner);
+  };
 }
 
 export function mockPull(scope: nock.Scope, pull: unknown, number = 2): void {

@@ -22,11 +22,16 @@ export const OWNER = 'acme';
 export const REPO = 'widgets';
 export const INSTALLATION_ID = 1;
 
-/** A deep copy of the first example of `name` with `action`, moved to acme/widgets on installation 1. */
+/** A deep copy of GitHub's first example of `name` (with `action`, when given), as it is. */
+export function example<T = any>(name: string, action?: string): T {
+  const found = allExamples().find((g) => g.name === name)?.examples.find((e) => action === undefined || e.action === action);
+  if (!found) throw new Error(`no ${name}${action ? `.${action}` : ''} example in @octokit/webhooks-examples`);
+  return structuredClone(found) as T;
+}
+
+/** The first example of `name` with `action`, moved to acme/widgets on installation 1. */
 export function examplePayload<T = any>(name: string, action: string): T {
-  const example = allExamples().find((g) => g.name === name)?.examples.find((e) => e.action === action);
-  if (!example) throw new Error(`no ${name}.${action} example in @octokit/webhooks-examples`);
-  const payload = structuredClone(example) as any;
+  const payload = example(name, action);
   payload.installation = { id: INSTALLATION_ID, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==' };
   payload.repository.name = REPO;
   payload.repository.full_name = `${OWNER}/${REPO}`;

@@ -1,16 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '../../src/config/load.js';
-import type { ResolvedConfig } from '../../src/config/types.js';
 import { classify } from '../../src/policy/classify.js';
 import type { ChangedFile, Plan, PrFacts } from '../../src/policy/types.js';
-import { file, prFacts } from '../helpers/facts.js';
+import { configOf, file, prFacts } from '../helpers/facts.js';
 
-function configOf(repository?: string): ResolvedConfig {
-  const result = loadConfig({ repository });
-  if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('\n'));
-  return result.config;
-}
 
 const BUILT_IN = configOf();
 const EXAMPLE = configOf(readFileSync(new URL('../config/fixtures/product-example.yml', import.meta.url), 'utf8'));

@@ -1,18 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadConfig } from '../../src/config/load.js';
-import type { ResolvedConfig } from '../../src/config/types.js';
 import { classify } from '../../src/policy/classify.js';
 import { evaluate } from '../../src/policy/evaluate.js';
 import type { Actor, EvidenceEvent, Plan, PrFacts } from '../../src/policy/types.js';
-import { actor, file, prFacts, T0 } from '../helpers/facts.js';
+import { actor, configOf, file, prFacts, T0 } from '../helpers/facts.js';
 
 const HOUR = 3_600_000;
 
-function configOf(repository?: string): ResolvedConfig {
-  const result = loadConfig({ repository });
-  if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('\n'));
-  return result.config;
-}
 const BUILT_IN = configOf();
 const plan = (overrides: Partial<PrFacts> = {}, config = BUILT_IN): Plan => classify(prFacts(overrides), config);
 

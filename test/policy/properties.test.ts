@@ -1,17 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/types.js';
 import { classify } from '../../src/policy/classify.js';
 import { WORKFLOW_RISK, type ChangedFile, type PrFacts } from '../../src/policy/types.js';
-import { prFacts } from '../helpers/facts.js';
+import { configOf, prFacts } from '../helpers/facts.js';
 
-function configOf(repository?: string): ResolvedConfig {
-  const result = loadConfig({ repository });
-  if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('\n'));
-  return result.config;
-}
 const CONFIGS: Array<[string, ResolvedConfig]> = [
   ['built-in', configOf()],
   ['product.md example', configOf(readFileSync(new URL('../config/fixtures/product-example.yml', import.meta.url), 'utf8'))],

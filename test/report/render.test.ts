@@ -1,20 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../src/config/load.js';
-import type { ResolvedConfig } from '../../src/config/types.js';
 import { classify } from '../../src/policy/classify.js';
 import { evaluate } from '../../src/policy/evaluate.js';
 import { MAX_SUMMARY_CHARS, renderConfigErrors, renderGate } from '../../src/report/render.js';
-import { actor, file, prFacts, T0 } from '../helpers/facts.js';
+import { actor, configOf, file, prFacts, T0 } from '../helpers/facts.js';
 
-function config(text?: string): ResolvedConfig {
-  const loaded = loadConfig({ repository: text });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  return loaded.config;
-}
 
 describe('report rendering', () => {
   it('renders a fresh gate: workflow, reasons, approvers, criteria, deadline and the approve command', () => {
-    const plan = classify(prFacts({ files: [file('src/auth/login.ts', 20)] }), config());
+    const plan = classify(prFacts({ files: [file('src/auth/login.ts', 20)] }), configOf());
     const text = renderGate({ plan, evaluation: evaluate(plan, { events: [] }, T0) }).summary;
     expect(text).toContain('**Workflow: expert review** (pending)');
     expect(text).toContain('| `security_review` | ⏳ pending | security_team | 0/1 | ☐ security_assessment');
@@ -23,7 +17,7 @@ describe('report rendering', () => {
   });
 
   it('shows approvals so far and ticked criteria in the gate summary', () => {
-    const plan = classify(prFacts({ body: '- [x] Security assessment', files: [file('src/auth/login.ts', 20)] }), config());
+    const plan = classify(prFacts({ body: '- [x] Security assessment', files: [file('src/auth/login.ts', 20)] }), configOf());
     const evaluation = evaluate(plan, { events: [{ kind: 'review', actor: actor('sec', 'admin'), state: 'APPROVED', commitSha: 'head1', at: T0 + 1 }] }, T0 + 2);
     const { title, summary } = renderGate({ plan, evaluation, levels: { security_review: 2 } });
     expect(title).toBe('expert review: waiting for security_review');
@@ -34,7 +28,7 @@ describe('report rendering', () => {
 
   it('keeps the summary within GitHub’s 65,535 characters however many files matched', () => {
     const files = Array.from({ length: 3000 }, (_, i) => file(`src/auth/${'x'.repeat(200)}${i}.ts`, 1));
-    const plan = classify(prFacts({ files, title: 'y'.repeat(70_000) }), config());
+    const plan = classify(prFacts({ files, title: 'y'.repeat(70_000) }), configOf());
     const evaluation = evaluate(plan, { events: [] }, T0);
     const { title, summary } = renderGate({ plan, evaluation, notes: ['n'.repeat(70_000)] });
     expect(summary.length).toBeLessThanOrEqual(MAX_SUMMARY_CHARS);

@@ -4,7 +4,7 @@
  * approve, here as on a pull request.
  */
 import type { Approvers } from '../config/types.js';
-import type { GateItem } from '../policy/types.js';
+import type { GateItem } from './types.js';
 
 export function approvalItem(name: string, approvers: Approvers, approvals = 1, criteria: string[] = []): GateItem {
   return {

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { RedisFallback } from '../github/fallback.js';
-import { RELEASE, renewLease } from './lease.js';
+import { RELEASE, renewLease } from '../util/lease.js';
 
 
 const LOCAL_ONLY = 'pull requests are serialised within this process only';

@@ -2,9 +2,10 @@
  * What the gate answers to each command of a new comment: accepted or refused, and why. Pure:
  * it asks the same authorize.ts as the engine, so a refusal here is never counted there.
  */
-import type { ParsedCommand } from '../commands/parse.js';
-import { mayApprove, mayBypass, mayHold, type Permit } from '../policy/authorize.js';
-import type { Actor, Evaluation, GateItem, Plan } from '../policy/types.js';
+import { parseCommands, type ParsedCommand } from '../commands/parse.js';
+import { mayApprove, mayBypass, mayHold, type Permit } from './authorize.js';
+import { DEPLOY_COMMAND_TARGET } from './deployment.js';
+import type { Actor, Evaluation, GateItem, Plan } from './types.js';
 
 export type CommandEffect = 'evidence' | 'escalate' | 'ack' | 'status' | 'help';
 
@@ -57,4 +58,20 @@ export function judgeCommand(parsed: ParsedCommand, actor: Actor, plan: Plan, ev
     case 'help':
       return { text, accepted: true, effect: 'help', items: [] };
   }
+}
+
+export interface JudgedCommand {
+  parsed: ParsedCommand;
+  judgement: Judgement;
+}
+
+/**
+ * The gate's commands of a new comment by `actor`, each judged against this evaluation (which
+ * already counts them as evidence). `/approve deploy` and `/reject deploy` are the deployment
+ * gate's (handled before), not judged here.
+ */
+export function judgeComment(body: string, actor: Actor, plan: Plan, evaluation: Evaluation): JudgedCommand[] {
+  return parseCommands(body, [...plan.items.map((i) => i.name), DEPLOY_COMMAND_TARGET])
+    .filter((p) => !(p.ok && (p.command.kind === 'approve' || p.command.kind === 'reject') && p.command.checkpoint === DEPLOY_COMMAND_TARGET))
+    .map((parsed) => ({ parsed, judgement: judgeCommand(parsed, actor, plan, evaluation) }));
 }

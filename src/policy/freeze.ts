@@ -4,7 +4,7 @@
  * so it is read by the same schedule code (policy/windows.ts).
  */
 import type { WindowSchedule } from '../config/types.js';
-import { openWindows } from '../policy/windows.js';
+import { openWindows } from './windows.js';
 
 export interface FreezeWindow {
   name: string;

@@ -1,13 +1,29 @@
 /**
- * Turns what is on a pull request (reviews, command comments, labels) into the engine's
- * evidence. Pure: actors were looked up before; commands are rebuilt from comments on every
- * evaluation, and an edited comment's commands are ignored (as policy-bot does).
+ * Turns what is on a pull request (reviews, command comments) into the engine's evidence. Pure:
+ * actors were looked up before; commands are rebuilt from comments on every evaluation, and an
+ * edited comment's commands are ignored (as policy-bot does).
  */
 import { parseCommands, type Command } from '../commands/parse.js';
-import type { Actor, EvidenceEvent } from '../policy/types.js';
-import type { CommentData, ReviewData } from '../github/pulls.js';
-import type { Octokit } from '../github/counter.js';
-import { readEmergencyLabelEvidence, type EmergencyLabelInput } from '../bypass/emergency.js';
+import type { Actor, EvidenceEvent } from './types.js';
+
+/** A review as the gate reads it. */
+export interface ReviewData {
+  login: string;
+  isBot: boolean;
+  state: string;
+  commitSha: string;
+  at: number;
+}
+
+/** A comment on the pull request's conversation as the gate reads it. */
+export interface CommentData {
+  id: number;
+  login: string;
+  isBot: boolean;
+  body: string;
+  createdAt: number;
+  edited: boolean;
+}
 
 /** The head SHAs of a PR with the time each was first seen, oldest first. */
 export type HeadHistory = Array<{ sha: string; at: number }>;
@@ -62,11 +78,3 @@ export function commentEvidence(
     });
   });
 }
-
-/**
- * Seam for the emergency label (built by the bypass area, src/bypass/emergency.ts): evidence
- * from who added or removed the PR's emergency label. The gate passes what this returns to the
- * engine unchanged, and hands it back in its result so a refusal can be answered without a second read.
- */
-export type LabelEvidence = (github: Octokit, input: EmergencyLabelInput) => Promise<EvidenceEvent[]>;
-export const readLabelEvidence: LabelEvidence = readEmergencyLabelEvidence;

@@ -1,0 +1,134 @@
+/**
+ * One evaluation of one pull request, the same path for every event, in three named steps under
+ * the PR's lock: gather (gather.ts: read through a per-event PullContext), decide (policy/decide.ts:
+ * pure) and publish (publish.ts: write only what changed). Handlers call run() and answer from
+ * its outcome after the lock; nothing calls back into them.
+ */
+import type { ResolvedConfig } from '../config/types.js';
+import type { PrAddress } from '../github/address.js';
+import type { GitHubClient } from '../github/client.js';
+import { teamsOf, type TeamRef } from '../github/people.js';
+import type { PullData } from '../github/pulls.js';
+import type { Readers } from '../github/readers.js';
+import type { PrLock } from './lock.js';
+import { classify } from '../policy/classify.js';
+import { advance, decide, decideClosed, decideInvalidConfig, type ClosedDecision, type EvaluatedDecision, type InvalidConfigDecision, type PrState } from '../policy/decide.js';
+import { labelersOf } from '../policy/emergency.js';
+import { commandComments, type CommentData, type ReviewData } from '../policy/evidence.js';
+import { factsOf } from '../policy/facts.js';
+import type { Actor, Plan } from '../policy/types.js';
+import type { Clock } from '../util/clock.js';
+import { GitHubPullContext, type PullContext } from './gather.js';
+import type { Publisher } from './publish.js';
+import type { PrStates } from './state.js';
+
+/** What an event tells the pipeline beyond the pull request's address. */
+export interface PullEventFacts {
+  /** The pull request from a complete payload; fetched when absent or possibly stale. */
+  pull?: PullData;
+  /** This event introduced the head SHA (opened, synchronize): no check run of ours can exist on it yet. */
+  newHead?: boolean;
+  /** Opened: there are no reviews or comments yet, so none are read. */
+  opened?: boolean;
+  /** A new comment's commands: judged by decide, and what /ack and /escalate do shows on this evaluation's check. */
+  comment?: { login: string; body: string };
+}
+
+export interface PullEvent extends PullEventFacts {
+  address: PrAddress;
+  github: GitHubClient;
+}
+
+interface Seen {
+  pull: PullData;
+}
+
+export type ClosedOutcome = ClosedDecision & Seen;
+export type InvalidConfigOutcome = InvalidConfigDecision & Seen & { configVersion: string };
+export type EvaluatedOutcome = EvaluatedDecision & Seen & { plan: Plan; config: ResolvedConfig; configVersion: string; now: number };
+export type PullOutcome = ClosedOutcome | InvalidConfigOutcome | EvaluatedOutcome;
+
+const teamsNamed = (plan: Plan): TeamRef[] => teamsOf([...plan.items.flatMap((i) => i.approvers.members), ...plan.emergency.allowed]);
+
+/** The people behind reviews and command comments, by lower-cased login; bots never count, so they are not looked up. */
+async function lookUpActors(ctx: PullContext, reviews: readonly ReviewData[], comments: readonly CommentData[], teams: readonly TeamRef[]): Promise<Map<string, Actor>> {
+  const people = new Map<string, boolean>();
+  for (const r of reviews) people.set(r.login, r.isBot);
+  for (const c of commandComments(comments)) people.set(c.login, c.isBot);
+  const actors = new Map<string, Actor>();
+  for (const [login, isBot] of people) {
+    const actor = isBot ? { login, isBot, permission: 'none' as const, teams: [] } : await ctx.actor(login, isBot, teams);
+    actors.set(login.toLowerCase(), actor);
+  }
+  return actors;
+}
+
+/**
+ * Gather and decide, without writing anything: reads only what can change the answer (no reviews
+ * on a PR just opened, label events only while the emergency label is asked for).
+ */
+export async function assess(ctx: PullContext, event: PullEventFacts, stored: PrState | undefined, waited: boolean, now: number): Promise<PullOutcome> {
+  // A payload that waited behind another event, or is older than what was evaluated last, is refetched.
+  const stale = !event.pull || waited || (stored?.updatedAt !== undefined && event.pull.updatedAt < stored.updatedAt);
+  const pull = stale ? await ctx.pull() : event.pull!;
+  if (!pull.open) return { ...decideClosed(stored, pull.updatedAt), pull };
+  const { heads, startedAt, next } = advance(stored, pull, now, event.newHead ?? false);
+
+  const loaded = await ctx.config(pull.baseRef);
+  if (!loaded.result.ok) return { ...decideInvalidConfig(stored, next, loaded.result.errors, loaded.version), pull, configVersion: loaded.version };
+  const config = loaded.result.config;
+  const files = await ctx.files(pull);
+  const plan = classify(factsOf(pull, files, startedAt), config);
+
+  const teams = teamsNamed(plan);
+  const reviews = event.opened ? [] : await ctx.reviews();
+  const comments = event.opened ? [] : await ctx.comments();
+  const actors = await lookUpActors(ctx, reviews, comments, teams);
+  const labelEvents = plan.emergencyRequested ? await ctx.labelEvents() : [];
+  const labelers = new Map<string, Actor>();
+  for (const login of labelersOf(labelEvents, config.bypass.emergency.label)) labelers.set(login, await ctx.actor(login, false, teams));
+  const commenter = event.comment && (actors.get(event.comment.login.toLowerCase()) ?? (await ctx.actor(event.comment.login, false, teams)));
+
+  const decision = decide({
+    owner: ctx.address.owner,
+    pull,
+    plan,
+    files,
+    config,
+    configVersion: loaded.version,
+    reviews,
+    comments,
+    actors,
+    labelEvents,
+    labelers,
+    heads,
+    command: event.comment && commenter ? { actor: commenter, body: event.comment.body } : undefined,
+    stored,
+    next,
+    now,
+  });
+  return { ...decision, pull, plan, config, configVersion: loaded.version, now };
+}
+
+export interface PipelineDeps {
+  readers: Pick<Readers, 'config' | 'pulls' | 'people'>;
+  states: PrStates;
+  lock: PrLock;
+  publisher: Publisher;
+  clock: Clock;
+}
+
+export class PullPipeline {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  /** Evaluates the pull request, serialised per PR across events and processes. */
+  run(event: PullEvent): Promise<PullOutcome> {
+    const { states, lock, readers, publisher, clock } = this.deps;
+    return lock.run(`${states.key(event.address)}:lock`, async (waited) => {
+      const stored = await states.get(event.address);
+      const outcome = await assess(new GitHubPullContext(event.address, event.github, readers), event, stored, waited, clock());
+      await publisher.publish(event, outcome);
+      return outcome;
+    });
+  }
+}

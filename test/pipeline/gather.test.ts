@@ -1,0 +1,38 @@
+/** The gather step's GitHub PullContext: each read at most once per event, whoever asks. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import nock from 'nock';
+import { Cache } from '../../src/github/cache.js';
+import { readersOn } from '../../src/github/readers.js';
+import { GitHubPullContext } from '../../src/pipeline/gather.js';
+import { github, mockComments, mockPermission, mockPull, mockReviews, mockTeam, testOctokit } from '../helpers/github.js';
+import { APP_ID } from '../helpers/probot.js';
+import { testRedis } from '../helpers/redis.js';
+import { INSTALLATION_ID, OWNER, pullObject, REPO, examplePayload } from '../helpers/webhooks.js';
+
+const redis = testRedis('gather');
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(async () => {
+  nock.enableNetConnect();
+  await redis.close();
+});
+
+describe('GitHubPullContext', () => {
+  it('answers a second ask of the pull request, its reviews, comments or a person from the first read', async () => {
+    const scope = github();
+    mockPull(scope, pullObject(examplePayload('pull_request', 'opened').pull_request, { number: 5 }), 5);
+    mockReviews(scope, [{ login: 'carol', state: 'APPROVED', commitSha: 'head1' }], 5);
+    mockComments(scope, [], 5);
+    mockPermission(scope, 'carol', 'write');
+    mockTeam(scope, 'reviewers', 'carol', true);
+    const ctx = new GitHubPullContext({ installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, number: 5 }, testOctokit(), readersOn(new Cache(redis.redis, redis.prefix), APP_ID));
+    const teams = [{ org: OWNER, slug: 'reviewers' }];
+    const [first, second] = await Promise.all([ctx.pull(), ctx.pull()]);
+    expect(second).toBe(first);
+    expect(await ctx.reviews()).toBe(await ctx.reviews());
+    expect(await ctx.comments()).toBe(await ctx.comments());
+    expect(await ctx.actor('carol', false, teams)).toEqual({ login: 'carol', isBot: false, permission: 'write', teams: ['acme/reviewers'] });
+    expect(await ctx.actor('Carol', false, teams)).toBe(await ctx.actor('carol', false, teams));
+    expect(scope.pendingMocks()).toEqual([]); // each mock answers once: a second request would have failed
+  });
+});
