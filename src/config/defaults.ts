@@ -63,7 +63,7 @@ export const BUILT_IN: HitlFile = {
     performance_engineer: ['permission:maintain'],
     security_team: ['permission:admin'],
     management: ['permission:admin'],
-    on_call_engineer: ['permission:write'],
+    on_call_engineer: ['permission:maintain'],
   },
   triggers: {
     major_structural_change: { labels: ['architecture'], min_files: 50, min_lines: 1000 },
@@ -90,7 +90,7 @@ export const BUILT_IN: HitlFile = {
   },
   notify: { channels: [], from_level: 3 },
   bypass: {
-    emergency: { label: 'emergency', allowed: ['on_call_engineer', 'technical_lead'], post_review: true },
+    emergency: { label: 'emergency', allowed: ['on_call_engineer', 'technical_lead'], allow_author: false, post_review: true },
     maintenance_windows: [],
     test_environments: { branches: [], environments: [] },
     protected_environments: ['production'],

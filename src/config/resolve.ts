@@ -222,6 +222,7 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
           label: (bypass.emergency?.label ?? 'emergency').toLowerCase(),
           allowedRoles: emergencyRoles,
           allowed: emergencyApprovers.members,
+          allowAuthor: bypass.emergency?.allow_author ?? false,
           postReview: bypass.emergency?.post_review ?? true,
         },
         windows,

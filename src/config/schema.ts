@@ -156,6 +156,7 @@ export const BypassConfig = z.strictObject({
     .strictObject({
       label: z.string().min(1).max(50).optional(),
       allowed: z.array(Name).optional(),
+      allow_author: z.boolean().optional(),
       post_review: z.boolean().optional(),
     })
     .optional(),

@@ -90,7 +90,8 @@ export interface ResolvedConfig {
   classification: { lowRiskPaths: string[]; isLowRisk: (path: string) => boolean; peerReviewMaxLines: number };
   notify: { channels: Array<'slack' | 'webhook'>; fromLevel: number };
   bypass: {
-    emergency: { label: string; allowedRoles: string[]; allowed: RoleMember[]; postReview: boolean };
+    /** allowAuthor: the pull request's author may bypass their own pull request (off unless the file says so). */
+    emergency: { label: string; allowedRoles: string[]; allowed: RoleMember[]; allowAuthor: boolean; postReview: boolean };
     windows: MaintenanceWindowPolicy[];
     isTestBranch: (branch: string) => boolean;
     isTestEnvironment: (environment: string) => boolean;

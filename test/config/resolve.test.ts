@@ -70,11 +70,11 @@ describe('built-in defaults are the seed\'s policy', () => {
     const level = (role: string) => config.roles[role];
     expect(level('senior_developer')).toEqual([{ kind: 'permission', level: 'maintain' }]);
     expect(level('security_team')).toEqual([{ kind: 'permission', level: 'admin' }]);
-    expect(level('on_call_engineer')).toEqual([{ kind: 'permission', level: 'write' }]);
+    expect(level('on_call_engineer')).toEqual([{ kind: 'permission', level: 'maintain' }]);
   });
 
   it('lets the emergency bypass be used by on-call engineers and technical leads, never in production as a test environment', () => {
-    expect(config.bypass.emergency).toMatchObject({ label: 'emergency', allowedRoles: ['on_call_engineer', 'technical_lead'], postReview: true });
+    expect(config.bypass.emergency).toMatchObject({ label: 'emergency', allowedRoles: ['on_call_engineer', 'technical_lead'], allowAuthor: false, postReview: true });
     expect(config.bypass.protectedEnvironments).toEqual(['production']);
   });
 });
