@@ -56,9 +56,10 @@ export function parseRoleMember(text: string): RoleMember {
   return { kind: 'user', login: bare.toLowerCase() };
 }
 
-export function compileGlobs(globs: string[]): (path: string) => boolean {
+/** A matcher of any of `globs`, except paths that match one of `ignore`. */
+export function compileGlobs(globs: string[], ignore: string[] = []): (path: string) => boolean {
   if (globs.length === 0) return () => false;
-  return picomatch(globs, { dot: true });
+  return picomatch(globs, ignore.length > 0 ? { dot: true, ignore } : { dot: true });
 }
 
 export interface ResolveInput {
@@ -103,10 +104,12 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
   const triggers: Record<string, TriggerPolicy> = {};
   for (const [name, t] of Object.entries(merged.triggers ?? {})) {
     const paths = t.paths ?? [];
+    const pathsIgnore = t.paths_ignore ?? [];
     triggers[name] = {
       name,
       paths,
-      matchesPath: compileGlobs(paths),
+      pathsIgnore,
+      matchesPath: compileGlobs(paths, pathsIgnore),
       labels: (t.labels ?? []).map((l) => l.toLowerCase()),
       title: t.title === undefined ? undefined : safeRegExp(t.title),
       minFiles: t.min_files,
@@ -202,6 +205,7 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
 
   if (errors.length > 0) return { ok: false, errors, warnings };
   const lowRiskPaths = merged.classification?.low_risk_paths ?? [];
+  const sizeExcludedPaths = merged.classification?.size_excluded_paths ?? [];
   return {
     ok: true,
     warnings,
@@ -215,6 +219,8 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
         lowRiskPaths,
         isLowRisk: compileGlobs(lowRiskPaths),
         peerReviewMaxLines: merged.classification?.peer_review_max_lines ?? 200,
+        sizeExcludedPaths,
+        isSizeExcluded: compileGlobs(sizeExcludedPaths),
       },
       notify: { channels: merged.notify?.channels ?? [], fromLevel: merged.notify?.from_level ?? 3 },
       bypass: {

@@ -100,6 +100,7 @@ export const EscalationLevelConfig = z.strictObject({
 
 export const TriggerConfig = z.strictObject({
   paths: z.array(Glob).optional(),
+  paths_ignore: z.array(Glob).optional(),
   labels: z.array(z.string().min(1).max(50)).optional(),
   title: Regex.optional(),
   min_files: z.number().int().min(1).optional(),
@@ -175,6 +176,7 @@ export const NotifyConfig = z.strictObject({
 export const ClassificationConfig = z.strictObject({
   low_risk_paths: z.array(Glob).optional(),
   peer_review_max_lines: z.number().int().min(1).optional(),
+  size_excluded_paths: z.array(Glob).optional(),
 });
 
 export const DeploymentsConfig = z.strictObject({
