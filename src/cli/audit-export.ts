@@ -19,8 +19,8 @@ const REPO = /^[\w.-]+\/[\w.-]+$/;
 
 export type ExportArgs = { ok: true; query: AuditScan } | { ok: false; error: string };
 
-/** `30d`, `12h`… before now, or an ISO date/time. */
-function parseInstant(flag: string, text: string, now: number, relative: boolean): number | string {
+/** `30d`, `12h`… before now, or an ISO date/time; a string is the error. */
+export function parseInstant(flag: string, text: string, now: number, relative: boolean): number | string {
   if (relative) {
     const duration = parseDuration(text);
     if (duration.ok) return now - duration.ms;

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { RedisAuditStore } from '../audit/redis-store.js';
 import { hitlJsonSchema } from '../config/schema.js';
 import { runAuditExport } from './audit-export.js';
+import { runBacktest } from './backtest.js';
 import { runReport } from './report.js';
 import { EXIT, type CliIo, type Subcommand } from './io.js';
 import { runPlan } from './plan.js';
@@ -47,6 +48,7 @@ const runRedisReport: Subcommand = async (argv, io) => {
 export const SUBCOMMANDS: Record<string, Subcommand> = {
   validate: runValidate,
   plan: runPlan,
+  backtest: runBacktest,
   schema: runSchema,
   'audit export': (argv, io) => runAuditExport(argv, streamsOf(io), io.now()),
   report: runRedisReport,

@@ -53,6 +53,9 @@ export interface PlanReport extends PlanContext {
 
 const ANYONE_WITH_WRITE = 'any collaborator with write access';
 
+/** Who an item asks, for people: its roles, or anyone with write access when it names none. */
+export const approverNamesOf = (item: GateItem): string[] => (item.approvers.roles.length > 0 ? item.approvers.roles : [ANYONE_WITH_WRITE]);
+
 function escalationOf(item: GateItem, levels: readonly EscalationLevelPolicy[]): EscalationStep[] {
   let afterMs = item.escalateAfterMs;
   return levels.map((level) => {
@@ -76,7 +79,7 @@ export function planReport(plan: Plan, config: ResolvedConfig, context: PlanCont
       name: item.name,
       kind: item.kind,
       required: item.required,
-      approvers: item.approvers.roles.length > 0 ? item.approvers.roles : [ANYONE_WITH_WRITE],
+      approvers: approverNamesOf(item),
       approvals: item.approvals,
       criteria: item.criteria,
       slaMs: item.timeoutMs,
@@ -96,8 +99,8 @@ const WORKFLOW_TITLE: Record<Workflow, string> = {
 };
 
 /** Table cells must not break the table. */
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const short = (sha: string) => sha.slice(0, 7);
+export const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+export const short = (sha: string) => sha.slice(0, 7);
 
 export function renderPlanMarkdown(report: PlanReport): string {
   const out: string[] = [];
