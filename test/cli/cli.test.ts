@@ -98,7 +98,8 @@ describe('hitl plan on a local checkout', () => {
     // The head edits .hitl.yml itself, which the built-in security trigger watches; the renamed file counts by its old path.
     expect(run.out).toContain('- **security_review** because security_related_change: .hitl.yml, src/auth/session.ts');
     expect(run.out).toContain('- [ ] ledger_reconciled\n- [ ] idempotency_checked');
-    expect(run.out).toContain('| payments_review | after 1h | after 1h 5m | after 1h 35m (technical_lead) | after 3h 35m (management) | reminder every 4h |');
+    // Every duration in the form .hitl.yml accepts, so it can be pasted into escalate_after.
+    expect(run.out).toContain('| payments_review | after 1h | after 65m | after 95m (technical_lead) | after 215m (management) | reminder every 4h |');
   });
 
   it('diffs like GitHub\'s three-dot compare: what main did after the fork is not in the plan', async () => {
@@ -117,10 +118,32 @@ describe('hitl plan on a local checkout', () => {
     expect(report.labels).toEqual(['performance', 'rollback']);
   });
 
-  it('shows an emergency request and says who can make it take effect', async () => {
+  it('shows an emergency request as a request: the gate in force until a bypass is, and who can make it take effect', async () => {
     const run = await hitl(repo, 'plan', '--base', 'main', '--label', 'emergency');
-    expect(run.out).toContain('## HITL plan: emergency bypass (`hitl:emergency`)');
-    expect(run.out).toContain('on_call_engineer or technical_lead comments `/bypass <justification>`');
+    expect(run.out).toContain('## HITL plan: expert review (`hitl:expert-review`)');
+    expect(run.out).not.toContain('## HITL plan: emergency');
+    expect(run.out).toContain('The `emergency` label asks for an emergency bypass; until one is in force, the gate below applies.');
+    expect(run.out).toContain('It takes effect when on_call_engineer or technical_lead (not the author) comments `/bypass <justification>`');
+    const report = JSON.parse((await hitl(repo, 'plan', '--base', 'main', '--label', 'emergency', '--json')).out) as PlanReport;
+    expect(report).toMatchObject({ workflow: 'expert', label: 'hitl:expert-review', emergency: { requested: true, allowAuthor: false } });
+  });
+
+  it('plans with a draft file instead of the base\'s .hitl.yml (--config), without committing it', async () => {
+    write('draft.yml', BASE_CONFIG.replace('approvals: 2', 'approvals: 3').replace('timeout: 8h', 'timeout: 36_hours'));
+    try {
+      const run = await hitl(repo, 'plan', '--base', 'main', '--head', 'feature', '--config', 'draft.yml');
+      expect(run).toMatchObject({ code: 0, err: '' });
+      expect(run.out).toContain('Policy: draft.yml (draft).');
+      expect(run.out).toContain('| `hitl/payments_review` | payments_team | 3 | 36h | yes |');
+      expect(git('status', '--porcelain', '--', 'draft.yml')).toBe('?? draft.yml\n');
+      write('draft.yml', 'checkpoints:\n  payments_review: { approvals: 0 }\n');
+      const invalid = await hitl(repo, 'plan', '--base', 'main', '--head', 'feature', '--config', 'draft.yml');
+      expect(invalid).toMatchObject({ code: 1, out: '' });
+      expect(invalid.err).toContain('draft.yml:2:22: error: checkpoints.payments_review.approvals');
+      expect((await hitl(repo, 'plan', '--config', 'no-such.yml')).code).toBe(2);
+    } finally {
+      rmSync(join(repo, 'draft.yml'));
+    }
   });
 
   it('defaults to the parent commit as base and HEAD as head when there is no upstream', async () => {
