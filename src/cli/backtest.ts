@@ -41,20 +41,20 @@ export async function runBacktest(argv: string[], io: CliIo): Promise<number> {
       },
     });
   } catch (error) {
-    return usageError(io, (error as Error).message);
+    return usageError(io, (error as Error).message, 'backtest');
   }
   const { since: sinceText, config: draft, against: againstFile, json } = args.values;
   const until = io.now();
   const since = parseInstant('--since', sinceText, until, true);
-  if (typeof since === 'string') return usageError(io, since);
+  if (typeof since === 'string') return usageError(io, since, 'backtest');
   const ref = args.values.branch ?? defaultBranch(io.cwd);
   const commit = resolveCommit(io.cwd, ref);
-  if (!commit.ok) return usageError(io, commit.error);
+  if (!commit.ok) return usageError(io, commit.error, 'backtest');
   const at = { ref, commit: commit.value };
 
-  const policy = loadPolicy(io, at, draft);
+  const policy = loadPolicy(io, at, draft, 'backtest');
   if (!policy.ok) return policy.exit;
-  const against = againstFile === undefined ? undefined : loadPolicy(io, at, againstFile);
+  const against = againstFile === undefined ? undefined : loadPolicy(io, at, againstFile, 'backtest');
   if (against && !against.ok) return against.exit;
 
   const total = io.status ? countMergedChanges(io.cwd, commit.value, since) : undefined;

@@ -27,20 +27,20 @@ export async function runPlan(argv: string[], io: CliIo): Promise<number> {
       },
     });
   } catch (error) {
-    return usageError(io, (error as Error).message);
+    return usageError(io, (error as Error).message, 'plan');
   }
   const { head, label: labels, json } = args.values;
   const base = args.values.base ?? defaultBase(io.cwd);
   const baseCommit = resolveCommit(io.cwd, base);
-  if (!baseCommit.ok) return usageError(io, baseCommit.error);
+  if (!baseCommit.ok) return usageError(io, baseCommit.error, 'plan');
   const headCommit = resolveCommit(io.cwd, head);
-  if (!headCommit.ok) return usageError(io, headCommit.error);
+  if (!headCommit.ok) return usageError(io, headCommit.error, 'plan');
 
-  const loaded = loadPolicy(io, { ref: base, commit: baseCommit.value }, args.values.config);
+  const loaded = loadPolicy(io, { ref: base, commit: baseCommit.value }, args.values.config, 'plan');
   if (!loaded.ok) return loaded.exit;
 
   const files = changedFiles(io.cwd, baseCommit.value, headCommit.value);
-  if (!files.ok) return usageError(io, files.error);
+  if (!files.ok) return usageError(io, files.error, 'plan');
   const title = args.values.title ?? commitSubject(io.cwd, headCommit.value);
   const facts = factsOf(
     {

@@ -15,14 +15,14 @@ export const CONFIG_FILE = '.hitl.yml';
 
 export type LoadedPolicy = { ok: true; config: ResolvedConfig; source: string } | { ok: false; exit: number };
 
-/** `draft` (a path) wins over `.hitl.yml` at `commit`; `ref` names the commit in messages. */
-export function loadPolicy(io: CliIo, at: { ref: string; commit: string }, draft?: string): LoadedPolicy {
+/** `draft` (a path) wins over `.hitl.yml` at `commit`; `ref` names the commit in messages; `command` is whose usage an unreadable draft shows. */
+export function loadPolicy(io: CliIo, at: { ref: string; commit: string }, draft: string | undefined, command: string): LoadedPolicy {
   let text: string | undefined;
   if (draft !== undefined) {
     try {
       text = readFileSync(resolve(io.cwd, draft), 'utf8');
     } catch {
-      return { ok: false, exit: usageError(io, `cannot read ${draft}`) };
+      return { ok: false, exit: usageError(io, `cannot read ${draft}`, command) };
     }
   } else {
     text = showFile(io.cwd, at.commit, CONFIG_FILE);

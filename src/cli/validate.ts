@@ -21,15 +21,15 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
   try {
     args = parseArgs({ args: argv, allowPositionals: true, options: { org: { type: 'string' } } });
   } catch (error) {
-    return usageError(io, (error as Error).message);
+    return usageError(io, (error as Error).message, 'validate');
   }
-  if (args.positionals.length > 1) return usageError(io, 'validate takes one file');
+  if (args.positionals.length > 1) return usageError(io, 'validate takes one file', 'validate');
   const named = args.positionals[0];
   const file = named ?? DEFAULT_FILE;
   const repository = readText(io, file);
-  if (repository === undefined && named !== undefined) return usageError(io, `cannot read ${file}`);
+  if (repository === undefined && named !== undefined) return usageError(io, `cannot read ${file}`, 'validate');
   const organization = args.values.org === undefined ? undefined : readText(io, args.values.org);
-  if (args.values.org !== undefined && organization === undefined) return usageError(io, `cannot read ${args.values.org}`);
+  if (args.values.org !== undefined && organization === undefined) return usageError(io, `cannot read ${args.values.org}`, 'validate');
 
   const result = loadConfig({ repository, organization });
   const issues = result.ok ? result.warnings : [...result.errors, ...result.warnings];

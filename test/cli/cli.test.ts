@@ -254,6 +254,32 @@ describe('the hitl dispatcher', () => {
     expect((await hitl(repo, 'toString')).code).toBe(2);
   });
 
+  it.each(Object.keys(SUBCOMMANDS))('"%s --help" prints that command\'s usage and options (exit 0), and so does "help %s"', async (name) => {
+    const run = await hitl(repo, ...name.split(' '), '--help');
+    expect(run).toMatchObject({ code: 0, err: '' });
+    expect(run.out).toMatch(new RegExp(`^Usage: hitl ${name}\\b`));
+    expect(await hitl(repo, 'help', ...name.split(' '))).toEqual(run);
+    expect((await hitl(repo, ...name.split(' '), '-h')).out).toBe(run.out);
+  });
+
+  it('names every command in the usage, and refuses help for an unknown one', async () => {
+    const usage = (await hitl(repo, 'help')).out;
+    for (const name of Object.keys(SUBCOMMANDS)) expect(usage).toContain(`hitl ${name}`);
+    expect(await hitl(repo, 'help', 'deploy')).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "deploy"') });
+  });
+
+  it('prints its version with --version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await hitl(repo, '--version')).toEqual({ code: 0, out: `hitl ${version}`, err: '' });
+    expect((await hitl(repo, 'version')).out).toBe(`hitl ${version}`);
+  });
+
+  it('shows a command\'s own usage with a usage error', async () => {
+    const run = await hitl(repo, 'backtest', '--frobnicate');
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/^hitl: Unknown option '--frobnicate'.*\n\nUsage: hitl backtest /s);
+  });
+
   it('routes a two-word subcommand before a one-word one', async () => {
     const seen: string[][] = [];
     SUBCOMMANDS['probe run'] = async (argv) => {
