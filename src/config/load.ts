@@ -5,7 +5,8 @@
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { resolveConfig, type ResolveResult } from './resolve.js';
-import { HitlFileSchema, type HitlFile } from './schema.js';
+import { HitlFileSchema, knownKeysAt, type HitlFile } from './schema.js';
+import { didYouMean } from './suggest.js';
 import type { ConfigIssue, ConfigSource } from './types.js';
 
 /** Larger files are refused before parsing: a config is a page of YAML, not a payload. */
@@ -68,7 +69,8 @@ function toIssue(issue: z.core.$ZodIssue, source: ConfigSource, locate: ParsedFi
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') {
-    message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    const known = knownKeysAt(path);
+    message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"${didYouMean(k, known)}`).join(', ')}`;
     const keyPath = [...path, issue.keys[0]!];
     const pos = locate(keyPath);
     return { severity: 'error', message: where(path, message), path: keyPath, source, line: pos?.line, column: pos?.column };

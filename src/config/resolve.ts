@@ -6,6 +6,7 @@ import picomatch from 'picomatch';
 import { BUILT_IN } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { HitlFile } from './schema.js';
+import { closest, didYouMean } from './suggest.js';
 import type {
   Approvers,
   CheckpointPolicy,
@@ -85,7 +86,10 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
   const warned = new Set<string>();
   const checkName = (section: 'roles' | 'triggers', name: string, path: Array<string | number>) => {
     if (own<unknown>(merged[section], name) === undefined) {
-      error(path, `${section === 'roles' ? 'role' : 'trigger'} "${name}" is not defined under ${section}:`);
+      const defined = Object.keys(merged[section] ?? {});
+      const near = closest(name, defined);
+      const hint = `${near === undefined ? '' : `did you mean "${near}"? `}defined: ${defined.join(', ') || 'none'}`;
+      error(path, `${section === 'roles' ? 'role' : 'trigger'} "${name}" is not defined under ${section}: (${hint})`);
     } else if (!userDefines(section, name) && sourceOf(path) !== 'built-in' && !warned.has(`${section}.${name}`)) {
       warned.add(`${section}.${name}`);
       warnings.push({
@@ -180,7 +184,7 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
   const windows: MaintenanceWindowPolicy[] = (bypass.maintenance_windows ?? []).map((w, i) => {
     const path = ['bypass', 'maintenance_windows', i];
     w.auto_approve.forEach((name, j) => {
-      if (!knownApprovable.has(name)) error([...path, 'auto_approve', j], `"${name}" is neither a checkpoint nor an approval workflow`);
+      if (!knownApprovable.has(name)) error([...path, 'auto_approve', j], `"${name}" is neither a checkpoint nor an approval workflow${didYouMean(name, knownApprovable)}`);
     });
     if (w.approver !== undefined) checkName('roles', w.approver, [...path, 'approver']);
     return {

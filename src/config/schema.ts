@@ -243,6 +243,21 @@ export const HitlFileSchema = z.strictObject({
 
 export type HitlFile = z.infer<typeof HitlFileSchema>;
 
+type JsonNode = { properties?: Record<string, JsonNode>; additionalProperties?: JsonNode | boolean; items?: JsonNode; anyOf?: JsonNode[] };
+let generated: JsonNode | undefined;
+
+/** The keys an object at `path` of a file may have (for "did you mean"), read from the generated JSON Schema. */
+export function knownKeysAt(path: ReadonlyArray<string | number>): string[] {
+  let node: JsonNode | undefined = (generated ??= hitlJsonSchema() as JsonNode);
+  for (const segment of path) {
+    const object: JsonNode | undefined = node.properties || typeof node.additionalProperties === 'object' ? node : node.anyOf?.find((option) => option.properties || typeof option.additionalProperties === 'object');
+    if (typeof segment === 'number') node = node.items ?? node.anyOf?.find((option) => option.items)?.items;
+    else node = object?.properties?.[segment] ?? (typeof object?.additionalProperties === 'object' ? object.additionalProperties : undefined);
+    if (!node) return [];
+  }
+  return Object.keys(node.properties ?? node.anyOf?.find((option) => option.properties)?.properties ?? {});
+}
+
 /** JSON Schema (draft 2020-12) for editors, generated from the zod schema above. */
 export function hitlJsonSchema(): Record<string, unknown> {
   return {

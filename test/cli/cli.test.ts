@@ -197,7 +197,7 @@ describe('hitl validate', () => {
     expect(dup.err).toBe('bad.yml:3:3: error: YAML: duplicate key "qa"\nbad.yml: 1 error(s)');
     const typo = await hitl(repo, 'validate', 'typo.yml');
     expect(typo.err.split('\n')).toEqual([
-      'typo.yml:3:5: error: checkpoints.security_review: unknown key "aprover"',
+      'typo.yml:3:5: error: checkpoints.security_review: unknown key "aprover" (did you mean "approver"?)',
       'typo.yml:4:5: error: checkpoints.security_review.timeout: "someday" is not a duration: write e.g. 90s, 30m, 2h, 1d or 24_hours',
       'typo.yml: 2 error(s)',
     ]);
