@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatIssue, loadConfig } from '../config/load.js';
+import { formatIssue, issueFile, loadConfig } from '../config/load.js';
 import { EXIT, type CliIo } from './io.js';
 import { usageError } from './usage.js';
 
@@ -33,18 +33,22 @@ export async function runValidate(argv: string[], io: CliIo): Promise<number> {
 
   const result = loadConfig({ repository, organization });
   const issues = result.ok ? result.warnings : [...result.errors, ...result.warnings];
-  const sorted = [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-  for (const issue of sorted) {
-    const line = formatIssue(issue, file);
-    (issue.severity === 'error' ? io.err : io.out)(line.replace(`<org>/.github/${file}`, args.values.org ?? file));
-  }
+  // The org's file first (it is read first), then by position.
+  const fileOrder = (source: string) => (source === 'organization' ? 0 : 1);
+  const sorted = [...issues].sort((a, b) => fileOrder(a.source) - fileOrder(b.source) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  const orgFile = args.values.org;
+  for (const issue of sorted) (issue.severity === 'error' ? io.err : io.out)(formatIssue(issue, file, orgFile));
   if (!result.ok) {
-    io.err(`${file}: ${result.errors.length} error(s)`);
+    // Each file with errors by its own name: with --org the error may be in the org's file.
+    const perFile = new Map<string, number>();
+    for (const error of result.errors) perFile.set(issueFile(error, file, orgFile), (perFile.get(issueFile(error, file, orgFile)) ?? 0) + 1);
+    for (const [name, count] of perFile) io.err(`${name}: ${count} error(s)`);
     return EXIT.invalid;
   }
   const { checkpoints } = result.config;
   // Like the app: a repository without the file gets the built-in policy, which is valid.
   if (repository === undefined) io.out(`no ${DEFAULT_FILE} here: the built-in defaults apply`);
-  io.out(`${repository === undefined ? '(built-in defaults)' : file}: valid (${checkpoints.length} checkpoints: ${checkpoints.map((c) => c.name).join(', ')})`);
+  const validated = `${repository === undefined ? '(built-in defaults)' : file}${orgFile === undefined ? '' : ` over ${orgFile}`}`;
+  io.out(`${validated}: valid (${checkpoints.length} checkpoints: ${checkpoints.map((c) => c.name).join(', ')})`);
   return EXIT.ok;
 }

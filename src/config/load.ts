@@ -132,9 +132,14 @@ export function loadConfig(input: LoadInput): ResolveResult {
     : { ok: false, errors: result.errors.map(place), warnings: result.warnings.map(place) };
 }
 
+/** The file an issue is in, as people call it. */
+export function issueFile(issue: ConfigIssue, fileName = '.hitl.yml', orgFileName = `<org>/.github/${fileName}`): string {
+  return issue.source === 'organization' ? orgFileName : issue.source === 'built-in' ? '(built-in defaults)' : fileName;
+}
+
 /** `file:line:column: message`, the form editors and CI annotations understand. */
-export function formatIssue(issue: ConfigIssue, fileName = '.hitl.yml'): string {
-  const name = issue.source === 'organization' ? `<org>/.github/${fileName}` : issue.source === 'built-in' ? '(built-in defaults)' : fileName;
+export function formatIssue(issue: ConfigIssue, fileName = '.hitl.yml', orgFileName?: string): string {
+  const name = issueFile(issue, fileName, orgFileName);
   const position = issue.line === undefined ? '' : `:${issue.line}:${issue.column ?? 1}`;
   return `${name}${position}: ${issue.severity}: ${issue.message}`;
 }

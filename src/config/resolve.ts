@@ -81,6 +81,7 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
   const error = (path: Array<string | number>, message: string) =>
     errors.push({ severity: 'error', message, path, source: sourceOf(path) });
 
+  warnings.push(...droppedBuiltIns(input));
   const userDefines = (section: 'roles' | 'triggers', name: string) =>
     hasPath(input.repository, [section, name]) || hasPath(input.organization, [section, name]);
   const warned = new Set<string>();
@@ -243,6 +244,35 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
       deployments: { requireApproval, freeze: (merged.deployments?.freeze ?? []).map((f) => ({ name: f.name, schedule: scheduleOf(f) })) },
     },
   };
+}
+
+/**
+ * A trigger's `paths` or `labels` in a file replace the built-in list (lists are not merged), so
+ * writing `paths: [src/auth/**]` for security_related_change silently stops watching workflows,
+ * lockfiles and CODEOWNERS. Each built-in entry a file drops is named in a warning.
+ */
+function droppedBuiltIns(input: ResolveInput): ConfigIssue[] {
+  const warnings: ConfigIssue[] = [];
+  const layers: Array<[ConfigSource, HitlFile | undefined]> = [['organization', input.organization], ['repository', input.repository]];
+  for (const [source, file] of layers) {
+    for (const [name, trigger] of Object.entries(file?.triggers ?? {})) {
+      const builtIn = own(BUILT_IN.triggers, name);
+      for (const key of ['paths', 'labels'] as const) {
+        const written = trigger[key];
+        // Labels match case-insensitively, globs exactly.
+        const same = (a: string, b: string) => (key === 'labels' ? a.toLowerCase() === b.toLowerCase() : a === b);
+        const dropped = written === undefined ? [] : (builtIn?.[key] ?? []).filter((entry) => !written.some((w) => same(w, entry)));
+        if (dropped.length === 0) continue;
+        warnings.push({
+          severity: 'warning',
+          message: `triggers.${name}.${key} replaces the built-in list and drops ${dropped.length} of its entries: ${dropped.map((d) => `"${d}"`).join(', ')}; add the ones to keep watching`,
+          path: ['triggers', name, key],
+          source,
+        });
+      }
+    }
+  }
+  return warnings;
 }
 
 /** A validated schedule (schema.ts checked the form) as the window code reads it. */

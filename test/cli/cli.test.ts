@@ -214,7 +214,22 @@ describe('hitl validate', () => {
     write('org.yml', 'roles:\n  dba: ["@acme/dba"]\n');
     write('uses-dba.yml', 'triggers:\n  schema: { paths: ["db/**"] }\ncheckpoints:\n  data_migration: { trigger: schema, approver: dba }\n');
     expect((await hitl(repo, 'validate', 'uses-dba.yml')).code).toBe(1);
-    expect((await hitl(repo, 'validate', 'uses-dba.yml', '--org', 'org.yml')).code).toBe(0);
+    const valid = await hitl(repo, 'validate', 'uses-dba.yml', '--org', 'org.yml');
+    expect(valid.code).toBe(0);
+    expect(valid.out).toMatch(/^uses-dba\.yml over org\.yml: valid \(6 checkpoints: /);
+  });
+
+  it('with --org, names the file each error is in, in the lines and in the summary', async () => {
+    write('bad-org.yml', 'roles:\n  dba: ["@acme/dba"]\n  qa: [wizard!]\n');
+    write('uses-dba.yml', 'triggers:\n  schema: { paths: ["db/**"] }\ncheckpoints:\n  data_migration: { trigger: schema, approver: dba, timeout: someday }\n');
+    const run = await hitl(repo, 'validate', 'uses-dba.yml', '--org', 'bad-org.yml');
+    expect(run.code).toBe(1);
+    expect(run.err.split('\n')).toEqual([
+      'bad-org.yml:3:8: error: roles.qa.0: a role member is a user ("alice"), a team ("@org/team") or a permission ("permission:maintain")',
+      'uses-dba.yml:4:53: error: checkpoints.data_migration.timeout: "someday" is not a duration: write e.g. 90s, 30m, 2h, 1d or 24_hours',
+      'bad-org.yml: 1 error(s)',
+      'uses-dba.yml: 1 error(s)',
+    ]);
   });
 
   it('without a .hitl.yml, reports that the built-in defaults apply (exit 0)', async () => {

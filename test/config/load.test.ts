@@ -44,16 +44,31 @@ describe('the seed and product.md examples', () => {
     ]);
   });
 
-  it('accepts product.md §2\'s example without warnings, alone and together with the seed blocks', () => {
+  it('accepts product.md §2\'s example, alone and together with the seed blocks, warning only about the built-in trigger entries it drops', () => {
+    const droppedOnly = (result: ReturnType<typeof loadConfig>) => result.warnings.every((w) => /^triggers\.\w+\.(paths|labels) replaces the built-in list and drops/.test(w.message));
     const alone = loadConfig({ repository: EXAMPLE });
-    expect(alone).toMatchObject({ ok: true, warnings: [] });
+    expect(alone.ok).toBe(true);
+    expect(droppedOnly(alone)).toBe(true);
     const together = loadConfig({ repository: `${SEED}\n${EXAMPLE}` });
-    expect(together).toMatchObject({ ok: true, warnings: [] });
+    expect(together.ok).toBe(true);
+    expect(droppedOnly(together)).toBe(true);
     if (!together.ok) return;
     expect(together.config.roles.security_team).toEqual([{ kind: 'team', org: 'acme', slug: 'security' }]);
     expect(together.config.triggers.api_modification?.matchesPath('proto/v1/user.proto')).toBe(true);
     expect(together.config.bypass.windows[0]?.schedule).toEqual({ kind: 'cron', cron: '0 2 * * 6', durationMs: 4 * 3_600_000, timezone: 'Europe/Berlin' });
     expect(together.config.notify).toEqual({ channels: ['slack', 'webhook'], fromLevel: 3 });
+  });
+
+  it('warns, at the list, when a trigger\'s paths or labels drop built-in entries (a new user\'s security paths lost .github/workflows/**)', () => {
+    const result = loadConfig({ repository: 'triggers:\n  security_related_change:\n    paths: ["src/auth/**", "**/auth/**", "**/go.sum"]\n    labels: [Security]\n' });
+    expect(result.ok).toBe(true);
+    expect(result.warnings.map((w) => formatIssue(w))).toEqual([
+      expect.stringMatching(/^\.hitl\.yml:3:5: warning: triggers\.security_related_change\.paths replaces the built-in list and drops 48 of its entries: "\*\*\/authn\/\*\*", .*"\.github\/workflows\/\*\*", .*; add the ones to keep watching$/),
+    ]);
+    expect(result.warnings[0]!.message).not.toContain('"**/auth/**"');
+    expect(result.warnings[0]!.message).not.toContain('"**/go.sum"');
+    // Lists that only narrow what passes (low-risk paths) or new triggers drop nothing that guards.
+    expect(loadConfig({ repository: 'classification:\n  low_risk_paths: ["docs/**"]\ntriggers:\n  payments: { paths: ["src/pay/**"] }\n' }).warnings).toEqual([]);
   });
 
   it('treats an empty file or a file of comments as "no overrides"', () => {
