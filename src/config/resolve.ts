@@ -265,7 +265,9 @@ function droppedBuiltIns(input: ResolveInput): ConfigIssue[] {
         if (dropped.length === 0) continue;
         warnings.push({
           severity: 'warning',
-          message: `triggers.${name}.${key} replaces the built-in list and drops ${dropped.length} of its entries: ${dropped.map((d) => `"${d}"`).join(', ')}; add the ones to keep watching`,
+          message:
+            `triggers.${name}.${key} replaces the built-in list and drops ${dropped.length} of its entries: ${dropped.map((d) => `"${d}"`).join(', ')}; ` +
+            `copy in the ones to keep, or add ${key} without dropping any through a trigger of your own listed in the checkpoint's trigger`,
           path: ['triggers', name, key],
           source,
         });

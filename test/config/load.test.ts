@@ -63,7 +63,7 @@ describe('the seed and product.md examples', () => {
     const result = loadConfig({ repository: 'triggers:\n  security_related_change:\n    paths: ["src/auth/**", "**/auth/**", "**/go.sum"]\n    labels: [Security]\n' });
     expect(result.ok).toBe(true);
     expect(result.warnings.map((w) => formatIssue(w))).toEqual([
-      expect.stringMatching(/^\.hitl\.yml:3:5: warning: triggers\.security_related_change\.paths replaces the built-in list and drops 48 of its entries: "\*\*\/authn\/\*\*", .*"\.github\/workflows\/\*\*", .*; add the ones to keep watching$/),
+      expect.stringMatching(/^\.hitl\.yml:3:5: warning: triggers\.security_related_change\.paths replaces the built-in list and drops 48 of its entries: "\*\*\/authn\/\*\*", .*"\.github\/workflows\/\*\*", .*; copy in the ones to keep, or add paths without dropping any through a trigger of your own listed in the checkpoint's trigger$/),
     ]);
     expect(result.warnings[0]!.message).not.toContain('"**/auth/**"');
     expect(result.warnings[0]!.message).not.toContain('"**/go.sum"');
