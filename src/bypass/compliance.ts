@@ -64,7 +64,13 @@ export async function checkCompliance(
   pr: MergedPr,
 ): Promise<Compliance> {
   const result = complianceOf(await readHitlChecks(deps.github, pr));
-  if (result.state === 'compliant') return result;
+  if (result.state === 'compliant') {
+    // Compliance is the share of merges that went through the gate, so every merge is recorded, once.
+    if (await deps.once.claim(`merged:${prKey(pr)}`)) {
+      await deps.audit.record({ ...entryBase(pr, deps.now()), actor: pr.mergedBy ?? 'unknown', action: 'merged', details: { mergedAt: pr.mergedAt, conclusion: result.conclusion } });
+    }
+    return result;
+  }
   if (!(await deps.once.claim(`compliance:${prKey(pr)}`))) return result;
   await deps.audit.record({
     ...entryBase(pr, deps.now()),

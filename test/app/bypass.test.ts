@@ -157,6 +157,8 @@ describe('merges through the app', () => {
     expect(issues).toEqual([expect.objectContaining({ assignees: ['olive'], labels: ['hitl:post-review'], title: expect.stringContaining('#20') })]);
     expect(issues[0].body).toContain('checkout is down for every EU customer since 09:12');
     expect(await app.hitl.audit.query({ action: 'compliance_violation' })).toEqual([]);
+    // The merge itself is recorded: compliance is the share of merges that had hitl green.
+    expect(await app.hitl.audit.query({ action: 'merged' })).toMatchObject([{ pr: 20, actor: 'olive', headSha: 'head20', details: { conclusion: 'success' } }]);
   });
 
   it('comments a compliance violation and audits it when an admin merges while hitl was pending', async () => {
@@ -171,6 +173,7 @@ describe('merges through the app', () => {
     expect(comments).toEqual([{ body: expect.stringContaining('🚨 **Compliance violation**: this pull request was merged by @admin-ada around the HITL gate') }]);
     const violations = await app.hitl.audit.query({ action: 'compliance_violation' });
     expect(violations).toMatchObject([{ repo: 'acme/widgets', pr: 30, actor: 'admin-ada', headSha: 'head30' }]);
+    expect((await app.hitl.audit.query({ action: 'merged' })).map((e) => e.pr)).toEqual([20]);
     const stream = await app.redis.redis.xrange(`${app.redis.prefix}audit`, '-', '+');
     expect(stream.filter(([, fields]) => fields.join(' ').includes('compliance_violation'))).toHaveLength(1);
     expect((await app.hitl.engine.listPending()).filter((p) => p.item === 'compliance')).toMatchObject([{ number: 30 }]); // its climb to level 3 runs on the worker (test/app/compliance-escalation.test.ts)
