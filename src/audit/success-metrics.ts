@@ -177,24 +177,20 @@ function resolutionSamples(sorted: readonly AuditEntry[]): Array<Sample & { leve
 }
 
 /**
- * Checkpoint compliance: of the changes whose gate was decided in the window, the share merged
- * properly. A change is a pull request (repo#pr). It is counted when the window holds a
- * `gate_evaluated` entry with verdict `pass` for it (the gate let it through) or a
- * `compliance_violation` (it was merged while the gate was not green). It is compliant when
- * the window holds no `compliance_violation` for it.
+ * Checkpoint compliance: of the pull requests merged in the window, the share merged with `hitl`
+ * green. A merge is a `merged` entry (hitl was green) or a `compliance_violation` (merged around
+ * the gate); a gate that passed on a pull request nobody merged is not a merge and counts nothing.
  */
 function compliance(windowed: readonly AuditEntry[]): RatioMetric {
-  const decided = new Set<string>();
+  const mergedPrs = new Set<string>();
   const violated = new Set<string>();
   for (const entry of windowed) {
-    if (entry.pr === undefined) continue;
+    if (entry.pr === undefined || (entry.action !== 'merged' && entry.action !== 'compliance_violation')) continue;
     const change = `${entry.repo}#${entry.pr}`;
+    mergedPrs.add(change);
     if (entry.action === 'compliance_violation') violated.add(change);
-    if (entry.action === 'compliance_violation' || (entry.action === 'gate_evaluated' && entry.details?.verdict === 'pass')) {
-      decided.add(change);
-    }
   }
-  return ratioMetric(decided.size - violated.size, decided.size, TARGETS.complianceAbove, 'above');
+  return ratioMetric(mergedPrs.size - violated.size, mergedPrs.size, TARGETS.complianceAbove, 'above');
 }
 
 function ratioMetric(numerator: number, denominator: number, target: number, direction: 'above' | 'below'): RatioMetric {
@@ -242,12 +238,12 @@ export interface MetricRow {
 
 export function metricRows(m: SuccessMetrics): MetricRow[] {
   return [
-    ratioRow('Checkpoint compliance', m.compliance, '>', 'merged PRs'),
-    durationRow('Approval time, standard (peer review)', m.approvalTime.standard, 'approval'),
-    durationRow('Approval time, expert', m.approvalTime.expert, 'approval'),
-    durationRow('Escalation resolution, level 3', m.escalationResolution.level3, 'escalation'),
-    durationRow('Escalation resolution, level 4', m.escalationResolution.level4, 'escalation'),
-    ratioRow('Emergency bypass usage', m.bypassUsage, '<', 'decisions'),
+    ratioRow('Checkpoint compliance', m.compliance, '>', { unit: 'merged PRs', counted: 'had hitl green at merge' }),
+    durationRow('Approval time, standard (peer review)', m.approvalTime.standard, APPROVED_ITEMS),
+    durationRow('Approval time, expert', m.approvalTime.expert, APPROVED_ITEMS),
+    durationRow('Escalation resolution, level 3', m.escalationResolution.level3, { one: 'resolved escalation', many: 'resolved escalations' }),
+    durationRow('Escalation resolution, level 4', m.escalationResolution.level4, { one: 'resolved escalation', many: 'resolved escalations' }),
+    ratioRow('Emergency bypass usage', m.bypassUsage, '<', { unit: 'decisions', counted: 'were emergency bypasses' }),
   ];
 }
 
@@ -255,11 +251,15 @@ function percent(ratio: number): string {
   return `${(Math.round(ratio * 1000) / 10).toString()}%`;
 }
 
-function ratioRow(metric: string, r: RatioMetric, op: '>' | '<', unit: string): MetricRow {
+/** What a ratio counts, in words: "5 of 7 merged PRs had hitl green at merge". */
+function ratioRow(metric: string, r: RatioMetric, op: '>' | '<', words: { unit: string; counted: string }): MetricRow {
   const target = `${op} ${percent(r.target)}`;
-  if (r.status === 'no_data') return { metric, value: 'no data', detail: `no ${unit} in the window`, target, status: r.status };
-  return { metric, value: percent(r.value), detail: `${r.numerator} of ${r.denominator} ${unit}`, target, status: r.status };
+  if (r.status === 'no_data') return { metric, value: 'no data', detail: `no ${words.unit} in the window`, target, status: r.status };
+  return { metric, value: percent(r.value), detail: `${r.numerator} of ${r.denominator} ${words.unit} ${words.counted}`, target, status: r.status };
 }
+
+/** Approval time is measured on items that were approved: one still pending or rejected has no duration yet. */
+const APPROVED_ITEMS = { one: 'approved item', many: 'approved items', note: ' (pending not counted)' };
 
 /** Times for people: UTC, to the minute, the same for every reader. */
 export function formatUtc(ms: number): string {
@@ -271,10 +271,10 @@ export function formatHours(ms: number): string {
   return ms < HOUR_MS ? formatDuration(ms) : `${Math.round((ms / HOUR_MS) * 10) / 10}h`;
 }
 
-function durationRow(metric: string, d: DurationMetric, unit: string): MetricRow {
+function durationRow(metric: string, d: DurationMetric, words: { one: string; many: string; note?: string }): MetricRow {
   const target = `p90 < ${formatHours(d.targetMs)}`;
-  if (d.status === 'no_data') return { metric, value: 'no data', detail: `no ${unit}s in the window`, target, status: d.status };
-  const detail = `p50 ${formatHours(d.p50Ms)} · ${d.samples} ${unit}${d.samples === 1 ? '' : 's'}`;
+  if (d.status === 'no_data') return { metric, value: 'no data', detail: `no ${words.many} in the window`, target, status: d.status };
+  const detail = `p50 ${formatHours(d.p50Ms)} · ${d.samples} ${d.samples === 1 ? words.one : words.many}${words.note ?? ''}`;
   return { metric, value: `p90 ${formatHours(d.p90Ms)}`, detail, target, status: d.status };
 }
 

@@ -20,6 +20,7 @@ export type AuditAction =
   | 'escalation_resolved' // details.level: the highest level reached before resolution
   | 'sla_breached'
   | 'config_error'
+  | 'merged' // a pull request merged with `hitl` green (details.conclusion); one merged around the gate is a compliance_violation
   | 'compliance_violation'
   | 'post_review_opened'
   | 'deployment_approved'

@@ -2,6 +2,7 @@
  * `npm run bench`: one table of figures from every section, then the peak memory. A section is
  * an async function returning BenchRows; adding one is one line in SECTIONS.
  */
+import { backtestBench } from './backtest.js';
 import { classifyBench } from './classify.js';
 import { escalationBench } from './escalation.js';
 import { gateBench } from './gate.js';
@@ -11,6 +12,7 @@ import type { BenchRow, BenchSection } from './types.js';
 const SECTIONS: BenchSection[] = [
   gateBench,
   classifyBench,
+  backtestBench,
   escalationBench,
 ];
 

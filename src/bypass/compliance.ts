@@ -49,9 +49,14 @@ export async function checkCompliance(
   deps: BypassDeps & ComplianceGitHub & { escalation: ComplianceEscalation },
   pr: MergedPr,
 ): Promise<Compliance> {
-  const runs = await deps.checks.ownCheckRuns(deps.github, pr, pr.headSha);
-  const result = complianceOf(runs.filter((run) => run.name === HITL_CHECK));
-  if (result.state === 'compliant') return result;
+  const result = complianceOf((await deps.checks.ownCheckRuns(deps.github, pr, pr.headSha)).filter((run) => run.name === HITL_CHECK));
+  if (result.state === 'compliant') {
+    // Compliance is the share of merges that went through the gate, so every merge is recorded, once.
+    if (await deps.once.claim(`merged:${prKey(pr)}`)) {
+      await deps.audit.record({ ...entryBase(pr, deps.now()), actor: pr.mergedBy ?? 'unknown', action: 'merged', details: { mergedAt: pr.mergedAt, conclusion: result.conclusion } });
+    }
+    return result;
+  }
   if (!(await deps.once.claim(`compliance:${prKey(pr)}`))) return result;
   await deps.audit.record({
     ...entryBase(pr, deps.now()),

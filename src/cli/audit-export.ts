@@ -6,6 +6,7 @@
 import { Redis } from 'ioredis';
 import { parseDuration } from '../config/duration.js';
 import { RedisAuditStore, type AuditScan } from '../audit/redis-store.js';
+import { helpOf } from './usage.js';
 
 export interface CliIo {
   /** process.stdout, or anything with write (and `once('drain')` for back-pressure). */
@@ -14,13 +15,13 @@ export interface CliIo {
   env: Record<string, string | undefined>;
 }
 
-const USAGE = 'usage: hitl audit export [--since 30d|2026-01-01T00:00:00Z] [--until ISO] [--repo owner/name]\n';
+const USAGE = `${helpOf('audit export')}\n`;
 const REPO = /^[\w.-]+\/[\w.-]+$/;
 
 export type ExportArgs = { ok: true; query: AuditScan } | { ok: false; error: string };
 
-/** `30d`, `12h`… before now, or an ISO date/time. */
-function parseInstant(flag: string, text: string, now: number, relative: boolean): number | string {
+/** `30d`, `12h`… before now, or an ISO date/time; a string is the error. */
+export function parseInstant(flag: string, text: string, now: number, relative: boolean): number | string {
   if (relative) {
     const duration = parseDuration(text);
     if (duration.ok) return now - duration.ms;

@@ -7,7 +7,7 @@ import type { ChangedFile } from '../policy/types.js';
 
 export type GitResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
-function git(cwd: string, args: string[]): GitResult<string> {
+export function git(cwd: string, args: string[]): GitResult<string> {
   try {
     const out = execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
     return { ok: true, value: out };
@@ -21,6 +21,13 @@ function git(cwd: string, args: string[]): GitResult<string> {
 export function resolveCommit(cwd: string, ref: string): GitResult<string> {
   const result = git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
   return result.ok ? { ok: true, value: result.value.trim() } : { ok: false, error: `"${ref}" is not a commit in ${cwd}` };
+}
+
+/** The branch a ref stands for ("origin/main" for origin/HEAD, the checked-out branch for HEAD). */
+export function branchOf(cwd: string, ref: string): string {
+  if (ref.startsWith('-')) return ref; // never an option (resolveCommit has refused such a ref already)
+  const result = git(cwd, ['rev-parse', '--abbrev-ref', ref]);
+  return result.ok && result.value.trim() ? result.value.trim() : ref;
 }
 
 /** Like a pull request's base: the branch's upstream, else origin/HEAD, else the parent commit. */

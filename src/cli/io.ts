@@ -9,6 +9,8 @@ export interface CliIo {
   err: (text: string) => void;
   cwd: string;
   now: Clock;
+  /** Replaces a transient status line (a progress bar) on stderr; "" clears it. Only on a terminal. */
+  status?: (line: string) => void;
 }
 
 /** Exit codes CI can act on. */

@@ -8,4 +8,6 @@ process.exitCode = await runCli(process.argv.slice(2), {
   err: (text) => process.stderr.write(`${text}\n`),
   cwd: process.cwd(),
   now: systemClock,
+  // A progress bar only where a person watches: never into a pipe, a file or CI logs.
+  status: process.stderr.isTTY ? (line) => process.stderr.write(`\r\x1b[K${line}`) : undefined,
 });

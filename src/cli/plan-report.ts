@@ -2,7 +2,7 @@
  * What `hitl plan` shows, built once from the engine's Plan: `--json` prints it as is, and
  * renderPlanMarkdown turns it into text a reviewer can paste into a pull request. Pure.
  */
-import { formatDuration } from '../config/duration.js';
+import { formatConfigDuration } from '../config/duration.js';
 import type { EscalationLevelPolicy, ResolvedConfig } from '../config/types.js';
 import { WORKFLOW_LABEL, type GateItem, type Plan, type Workflow } from '../policy/types.js';
 
@@ -42,22 +42,25 @@ export interface PlanReportItem {
 }
 
 export interface PlanReport extends PlanContext {
+  /** The workflow in force until someone acts: an emergency label alone bypasses nothing. */
   workflow: Workflow;
-  riskWorkflow: Workflow;
   label: string;
   reasons: string[];
   testBranch: boolean;
-  emergency: { requested: boolean; label: string; allowedRoles: string[] };
+  emergency: { requested: boolean; label: string; allowedRoles: string[]; allowAuthor: boolean };
   items: PlanReportItem[];
 }
 
 const ANYONE_WITH_WRITE = 'any collaborator with write access';
 
+/** Who an item asks, for people: its roles, or anyone with write access when it names none. */
+export const approverNamesOf = (item: GateItem): string[] => (item.approvers.roles.length > 0 ? item.approvers.roles : [ANYONE_WITH_WRITE]);
+
 function escalationOf(item: GateItem, levels: readonly EscalationLevelPolicy[]): EscalationStep[] {
   let afterMs = item.escalateAfterMs;
   return levels.map((level) => {
-    // Four units: a schedule such as "1d 2h 35m" must not be rounded into a wrong time.
-    const step = { level: level.level, afterMs, after: formatDuration(afterMs, 4), notifies: level.notifyRoles };
+    // One exact unit ("95m", not "1h 35m"): a schedule must not be rounded, and can be pasted into escalate_after.
+    const step = { level: level.level, afterMs, after: formatConfigDuration(afterMs), notifies: level.notifyRoles };
     afterMs += level.timeoutMs;
     return step;
   });
@@ -66,21 +69,20 @@ function escalationOf(item: GateItem, levels: readonly EscalationLevelPolicy[]):
 export function planReport(plan: Plan, config: ResolvedConfig, context: PlanContext): PlanReport {
   return {
     ...context,
-    workflow: plan.workflow,
-    riskWorkflow: plan.riskWorkflow,
-    label: WORKFLOW_LABEL[plan.workflow],
+    workflow: plan.riskWorkflow,
+    label: WORKFLOW_LABEL[plan.riskWorkflow],
     reasons: plan.workflowReasons.map((r) => r.detail),
     testBranch: plan.testBranch,
-    emergency: { requested: plan.emergencyRequested, label: plan.emergency.label, allowedRoles: plan.emergency.allowedRoles },
+    emergency: { requested: plan.emergencyRequested, label: plan.emergency.label, allowedRoles: plan.emergency.allowedRoles, allowAuthor: plan.emergency.allowAuthor },
     items: plan.items.map((item) => ({
       name: item.name,
       kind: item.kind,
       required: item.required,
-      approvers: item.approvers.roles.length > 0 ? item.approvers.roles : [ANYONE_WITH_WRITE],
+      approvers: approverNamesOf(item),
       approvals: item.approvals,
       criteria: item.criteria,
       slaMs: item.timeoutMs,
-      sla: formatDuration(item.timeoutMs),
+      sla: formatConfigDuration(item.timeoutMs),
       triggeredBy: item.reasons.map((r) => r.detail),
       escalation: escalationOf(item, config.escalation),
       reminderEveryMs: config.escalation.at(-1)?.timeoutMs ?? 0,
@@ -96,8 +98,8 @@ const WORKFLOW_TITLE: Record<Workflow, string> = {
 };
 
 /** Table cells must not break the table. */
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const short = (sha: string) => sha.slice(0, 7);
+export const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+export const short = (sha: string) => sha.slice(0, 7);
 
 export function renderPlanMarkdown(report: PlanReport): string {
   const out: string[] = [];
@@ -110,9 +112,10 @@ export function renderPlanMarkdown(report: PlanReport): string {
   out.push('', '**Why**', ...report.reasons.map((r) => `- ${r}`), '');
 
   if (report.emergency.requested) {
+    const who = `${report.emergency.allowedRoles.join(' or ') || 'an allowed role'}${report.emergency.allowAuthor ? '' : ' (not the author)'}`;
     out.push(
-      `> The \`${report.emergency.label}\` label asks for an emergency bypass: it takes effect when ` +
-        `${report.emergency.allowedRoles.join(' or ') || 'an allowed role'} comments \`/bypass <justification>\`.`,
+      `> The \`${report.emergency.label}\` label asks for an emergency bypass; until one is in force, the gate below applies. ` +
+        `It takes effect when ${who} comments \`/bypass <justification>\`; then every checkpoint that allows it passes as bypassed (\`${WORKFLOW_LABEL.emergency}\`).`,
       '',
     );
   }
@@ -146,7 +149,7 @@ export function renderPlanMarkdown(report: PlanReport): string {
   out.push('|---|' + report.items[0]!.escalation.map(() => '---|').join('') + '---|');
   for (const item of report.items) {
     const steps = item.escalation.map((s) => `after ${s.after}${s.notifies.length > 0 ? ` (${s.notifies.join(', ')})` : ''}`);
-    out.push(`| ${item.name} | ${steps.join(' | ')} | reminder every ${formatDuration(item.reminderEveryMs)} |`);
+    out.push(`| ${item.name} | ${steps.join(' | ')} | reminder every ${formatConfigDuration(item.reminderEveryMs)} |`);
   }
   return `${out.join('\n')}\n`;
 }

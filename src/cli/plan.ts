@@ -1,18 +1,16 @@
 /**
  * `hitl plan`: the workflow, checkpoints, criteria and escalation schedule HITL would apply to
  * the diff between two refs of a local checkout. Like the app, it reads `.hitl.yml` from the
- * base, never from the head. Offline: git only.
+ * base, never from the head, unless `--config FILE` names a draft. Offline: git only.
  */
 import { parseArgs } from 'node:util';
-import { formatIssue, loadConfig } from '../config/load.js';
 import { classify } from '../policy/classify.js';
 import { factsOf } from '../policy/facts.js';
-import { changedFiles, commitSubject, defaultBase, resolveCommit, showFile } from './git.js';
+import { changedFiles, commitSubject, defaultBase, resolveCommit } from './git.js';
 import { EXIT, type CliIo } from './io.js';
 import { planReport, renderPlanMarkdown } from './plan-report.js';
+import { loadPolicy } from './policy-file.js';
 import { usageError } from './usage.js';
-
-const CONFIG_FILE = '.hitl.yml';
 
 export async function runPlan(argv: string[], io: CliIo): Promise<number> {
   let args;
@@ -24,31 +22,25 @@ export async function runPlan(argv: string[], io: CliIo): Promise<number> {
         head: { type: 'string', default: 'HEAD' },
         label: { type: 'string', multiple: true, default: [] },
         title: { type: 'string' },
+        config: { type: 'string' },
         json: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
-    return usageError(io, (error as Error).message);
+    return usageError(io, (error as Error).message, 'plan');
   }
   const { head, label: labels, json } = args.values;
   const base = args.values.base ?? defaultBase(io.cwd);
   const baseCommit = resolveCommit(io.cwd, base);
-  if (!baseCommit.ok) return usageError(io, baseCommit.error);
+  if (!baseCommit.ok) return usageError(io, baseCommit.error, 'plan');
   const headCommit = resolveCommit(io.cwd, head);
-  if (!headCommit.ok) return usageError(io, headCommit.error);
+  if (!headCommit.ok) return usageError(io, headCommit.error, 'plan');
 
-  const configText = showFile(io.cwd, baseCommit.value, CONFIG_FILE);
-  const configName = `${base}:${CONFIG_FILE}`;
-  const loaded = loadConfig({ repository: configText });
-  for (const warning of loaded.warnings) io.err(formatIssue(warning, configName));
-  if (!loaded.ok) {
-    for (const error of loaded.errors) io.err(formatIssue(error, configName));
-    io.err(`hitl: the base's ${CONFIG_FILE} is invalid, so the app would fail the gate until it is fixed`);
-    return EXIT.invalid;
-  }
+  const loaded = loadPolicy(io, { ref: base, commit: baseCommit.value }, args.values.config, 'plan');
+  if (!loaded.ok) return loaded.exit;
 
   const files = changedFiles(io.cwd, baseCommit.value, headCommit.value);
-  if (!files.ok) return usageError(io, files.error);
+  if (!files.ok) return usageError(io, files.error, 'plan');
   const title = args.values.title ?? commitSubject(io.cwd, headCommit.value);
   const facts = factsOf(
     {
@@ -70,7 +62,7 @@ export async function runPlan(argv: string[], io: CliIo): Promise<number> {
   const report = planReport(plan, loaded.config, {
     base: { ref: base, commit: baseCommit.value },
     head: { ref: head, commit: headCommit.value },
-    configSource: configText === undefined ? `built-in defaults (no ${CONFIG_FILE} at ${base})` : `${CONFIG_FILE} at ${base}`,
+    configSource: loaded.source,
     title,
     labels,
     files: facts.changedFiles,

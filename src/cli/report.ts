@@ -6,6 +6,7 @@
 import { formatHours, formatUtc, loadSuccessMetrics, metricRows, parseWindowLength, type MetricStatus, type SuccessMetrics } from '../audit/success-metrics.js';
 import type { AuditReader } from '../audit/types.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { helpOf } from './usage.js';
 
 export interface ReportIo {
   stdout: { write(text: string): unknown };
@@ -13,11 +14,7 @@ export interface ReportIo {
   env: Record<string, string | undefined>;
 }
 
-const USAGE = `usage: hitl report [--since 30d] [--weeks 8] [--format md|json]
-  --since   how far back the metrics reach (e.g. 7d, 30d, 12w; at most 366d); default 30d
-  --weeks   weeks in the median approval-time series, 2 to 26; default 8
-  --format  md (a Markdown table to post) or json; default md
-`;
+const USAGE = `${helpOf('report')}\n`;
 
 interface ReportArgs {
   since: string;

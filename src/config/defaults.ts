@@ -5,6 +5,39 @@
  */
 import type { HitlFile } from './schema.js';
 
+/** What a project pulls in and from where, in the common ecosystems: a change here is a supply-chain change. */
+const DEPENDENCY_MANIFESTS = [
+  '**/package.json', '**/.npmrc', '**/pnpm-workspace.yaml', '**/.yarnrc.yml', // npm, pnpm, yarn
+  '**/pyproject.toml', '**/setup.py', '**/setup.cfg', '**/Pipfile', '**/requirements*.in', '**/requirements/*.in', // pip, uv, poetry
+  '**/go.mod', '**/go.work', // Go
+  '**/Cargo.toml', // Cargo
+  '**/pom.xml', '**/build.gradle', '**/build.gradle.kts', '**/settings.gradle', '**/settings.gradle.kts', '**/libs.versions.toml', '**/gradle-wrapper.properties', // Maven, Gradle
+  '**/Gemfile', '**/*.gemspec', // Bundler
+  '**/composer.json', // Composer
+];
+
+/**
+ * The exact versions and hashes installed. Written by tools, so their lines say nothing about the
+ * size of a design change; pip's pin files (often pip-compile output) are lockfiles too.
+ */
+const LOCKFILES = [
+  '**/package-lock.json', '**/npm-shrinkwrap.json', '**/yarn.lock', '**/pnpm-lock.yaml',
+  '**/requirements*.txt', '**/requirements/*.txt', '**/constraints*.txt', '**/Pipfile.lock', '**/poetry.lock', '**/uv.lock', '**/pdm.lock',
+  '**/go.sum', '**/go.work.sum', '**/Cargo.lock', '**/gradle.lockfile', '**/Gemfile.lock', '**/composer.lock',
+];
+
+/** Who must review what (GitHub's CODEOWNERS, Prow's OWNERS): changing it changes who guards the code. */
+const OWNERSHIP_FILES = ['**/CODEOWNERS', '**/OWNERS', '**/OWNERS_ALIASES'];
+
+/** Other projects' code copied in: neither our API nor our design. */
+const VENDORED = ['**/vendor/**', '**/third_party/**', '**/third-party/**', '**/node_modules/**'];
+
+/** Files a tool writes from another source (protobuf, code generators, minifiers, snapshots). */
+const GENERATED = [
+  '**/*.pb.go', '**/*_pb2.py', '**/*_pb2_grpc.py', '**/*.pb.h', '**/*.pb.cc', '**/zz_generated*.go', '**/*_generated.go',
+  '**/*.generated.*', '**/generated/**', '**/__generated__/**', '**/*.min.js', '**/*.min.css', '**/__snapshots__/**',
+];
+
 /** Seed names whose meaning comes from here when a file uses them without defining them. */
 export const BUILT_IN: HitlFile = {
   checkpoints: {
@@ -63,7 +96,7 @@ export const BUILT_IN: HitlFile = {
     performance_engineer: ['permission:maintain'],
     security_team: ['permission:admin'],
     management: ['permission:admin'],
-    on_call_engineer: ['permission:write'],
+    on_call_engineer: ['permission:maintain'],
   },
   triggers: {
     major_structural_change: { labels: ['architecture'], min_files: 50, min_lines: 1000 },
@@ -71,26 +104,29 @@ export const BUILT_IN: HitlFile = {
       labels: ['breaking-change', 'breaking'],
       title: '^\\w+(\\([^)]*\\))?!:',
       paths: ['**/*.proto', '**/openapi.{yml,yaml,json}'],
+      // A vendored .proto is another project's API: updating the copy breaks nothing of ours.
+      paths_ignore: VENDORED,
     },
     security_related_change: {
       labels: ['security'],
       paths: [
         '**/auth/**', '**/authn/**', '**/authz/**', '**/crypto/**', '**/security/**',
-        '.github/workflows/**', '.hitl.yml', 'CODEOWNERS', '.github/CODEOWNERS',
-        '**/package-lock.json', '**/yarn.lock', '**/pnpm-lock.yaml', '**/Cargo.lock', '**/go.sum',
-        '**/poetry.lock', '**/Gemfile.lock', '**/composer.lock',
+        '.github/workflows/**', '.hitl.yml',
+        ...OWNERSHIP_FILES, ...DEPENDENCY_MANIFESTS, ...LOCKFILES,
       ],
     },
     performance_critical: { labels: ['performance'], title: '^perf(\\([^)]*\\))?:' },
     automated_rollback: { labels: ['rollback'], revert: true },
   },
   classification: {
-    low_risk_paths: ['**/*.md', '**/*.txt', 'docs/**', 'LICENSE*', '.gitignore', '**/*.png', '**/*.svg'],
+    // Not **/*.txt: requirements.txt pins and CMakeLists.txt are not prose.
+    low_risk_paths: ['**/*.md', '**/*.rst', 'docs/**', 'LICENSE*', '.gitignore', '**/*.png', '**/*.svg'],
     peer_review_max_lines: 200,
+    size_excluded_paths: [...VENDORED, ...GENERATED, ...LOCKFILES],
   },
   notify: { channels: [], from_level: 3 },
   bypass: {
-    emergency: { label: 'emergency', allowed: ['on_call_engineer', 'technical_lead'], post_review: true },
+    emergency: { label: 'emergency', allowed: ['on_call_engineer', 'technical_lead'], allow_author: false, post_review: true },
     maintenance_windows: [],
     test_environments: { branches: [], environments: [] },
     protected_environments: ['production'],

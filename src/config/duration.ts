@@ -23,6 +23,18 @@ export function parseDuration(text: string): DurationResult {
   return { ok: true, ms: Number(match[1]) * unit };
 }
 
+/**
+ * Milliseconds (whole seconds) in one unit, so the text can be pasted into `.hitl.yml` as it is:
+ * the largest unit that divides them exactly (`1d`, `36h`, `65m`, `90s`).
+ */
+export function formatConfigDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  for (const [unit, size] of [['w', 604_800], ['d', 86_400], ['h', 3_600], ['m', 60]] as const) {
+    if (seconds > 0 && seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
+}
+
 /** Renders milliseconds back in the short form, the `units` largest first (`1d 2h`, `90s` → `1m 30s`). */
 export function formatDuration(ms: number, units = 2): string {
   if (ms <= 0) return '0s';

@@ -5,7 +5,8 @@
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { resolveConfig, type ResolveResult } from './resolve.js';
-import { HitlFileSchema, type HitlFile } from './schema.js';
+import { HitlFileSchema, knownKeysAt, type HitlFile } from './schema.js';
+import { didYouMean } from './suggest.js';
 import type { ConfigIssue, ConfigSource } from './types.js';
 
 /** Larger files are refused before parsing: a config is a page of YAML, not a payload. */
@@ -68,7 +69,8 @@ function toIssue(issue: z.core.$ZodIssue, source: ConfigSource, locate: ParsedFi
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') {
-    message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    const known = knownKeysAt(path);
+    message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"${didYouMean(k, known)}`).join(', ')}`;
     const keyPath = [...path, issue.keys[0]!];
     const pos = locate(keyPath);
     return { severity: 'error', message: where(path, message), path: keyPath, source, line: pos?.line, column: pos?.column };
@@ -130,9 +132,14 @@ export function loadConfig(input: LoadInput): ResolveResult {
     : { ok: false, errors: result.errors.map(place), warnings: result.warnings.map(place) };
 }
 
+/** The file an issue is in, as people call it. */
+export function issueFile(issue: ConfigIssue, fileName = '.hitl.yml', orgFileName = `<org>/.github/${fileName}`): string {
+  return issue.source === 'organization' ? orgFileName : issue.source === 'built-in' ? '(built-in defaults)' : fileName;
+}
+
 /** `file:line:column: message`, the form editors and CI annotations understand. */
-export function formatIssue(issue: ConfigIssue, fileName = '.hitl.yml'): string {
-  const name = issue.source === 'organization' ? `<org>/.github/${fileName}` : issue.source === 'built-in' ? '(built-in defaults)' : fileName;
+export function formatIssue(issue: ConfigIssue, fileName = '.hitl.yml', orgFileName?: string): string {
+  const name = issueFile(issue, fileName, orgFileName);
   const position = issue.line === undefined ? '' : `:${issue.line}:${issue.column ?? 1}`;
   return `${name}${position}: ${issue.severity}: ${issue.message}`;
 }

@@ -6,6 +6,7 @@ import picomatch from 'picomatch';
 import { BUILT_IN } from './defaults.js';
 import { parseDuration } from './duration.js';
 import type { HitlFile } from './schema.js';
+import { closest, didYouMean } from './suggest.js';
 import type {
   Approvers,
   CheckpointPolicy,
@@ -56,9 +57,10 @@ export function parseRoleMember(text: string): RoleMember {
   return { kind: 'user', login: bare.toLowerCase() };
 }
 
-export function compileGlobs(globs: string[]): (path: string) => boolean {
+/** A matcher of any of `globs`, except paths that match one of `ignore`. */
+export function compileGlobs(globs: string[], ignore: string[] = []): (path: string) => boolean {
   if (globs.length === 0) return () => false;
-  return picomatch(globs, { dot: true });
+  return picomatch(globs, ignore.length > 0 ? { dot: true, ignore } : { dot: true });
 }
 
 export interface ResolveInput {
@@ -79,12 +81,16 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
   const error = (path: Array<string | number>, message: string) =>
     errors.push({ severity: 'error', message, path, source: sourceOf(path) });
 
+  warnings.push(...droppedBuiltIns(input));
   const userDefines = (section: 'roles' | 'triggers', name: string) =>
     hasPath(input.repository, [section, name]) || hasPath(input.organization, [section, name]);
   const warned = new Set<string>();
   const checkName = (section: 'roles' | 'triggers', name: string, path: Array<string | number>) => {
     if (own<unknown>(merged[section], name) === undefined) {
-      error(path, `${section === 'roles' ? 'role' : 'trigger'} "${name}" is not defined under ${section}:`);
+      const defined = Object.keys(merged[section] ?? {});
+      const near = closest(name, defined);
+      const hint = `${near === undefined ? '' : `did you mean "${near}"? `}defined: ${defined.join(', ') || 'none'}`;
+      error(path, `${section === 'roles' ? 'role' : 'trigger'} "${name}" is not defined under ${section}: (${hint})`);
     } else if (!userDefines(section, name) && sourceOf(path) !== 'built-in' && !warned.has(`${section}.${name}`)) {
       warned.add(`${section}.${name}`);
       warnings.push({
@@ -103,10 +109,12 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
   const triggers: Record<string, TriggerPolicy> = {};
   for (const [name, t] of Object.entries(merged.triggers ?? {})) {
     const paths = t.paths ?? [];
+    const pathsIgnore = t.paths_ignore ?? [];
     triggers[name] = {
       name,
       paths,
-      matchesPath: compileGlobs(paths),
+      pathsIgnore,
+      matchesPath: compileGlobs(paths, pathsIgnore),
       labels: (t.labels ?? []).map((l) => l.toLowerCase()),
       title: t.title === undefined ? undefined : safeRegExp(t.title),
       minFiles: t.min_files,
@@ -177,7 +185,7 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
   const windows: MaintenanceWindowPolicy[] = (bypass.maintenance_windows ?? []).map((w, i) => {
     const path = ['bypass', 'maintenance_windows', i];
     w.auto_approve.forEach((name, j) => {
-      if (!knownApprovable.has(name)) error([...path, 'auto_approve', j], `"${name}" is neither a checkpoint nor an approval workflow`);
+      if (!knownApprovable.has(name)) error([...path, 'auto_approve', j], `"${name}" is neither a checkpoint nor an approval workflow${didYouMean(name, knownApprovable)}`);
     });
     if (w.approver !== undefined) checkName('roles', w.approver, [...path, 'approver']);
     return {
@@ -202,6 +210,7 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
 
   if (errors.length > 0) return { ok: false, errors, warnings };
   const lowRiskPaths = merged.classification?.low_risk_paths ?? [];
+  const sizeExcludedPaths = merged.classification?.size_excluded_paths ?? [];
   return {
     ok: true,
     warnings,
@@ -215,6 +224,8 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
         lowRiskPaths,
         isLowRisk: compileGlobs(lowRiskPaths),
         peerReviewMaxLines: merged.classification?.peer_review_max_lines ?? 200,
+        sizeExcludedPaths,
+        isSizeExcluded: compileGlobs(sizeExcludedPaths),
       },
       notify: { channels: merged.notify?.channels ?? [], fromLevel: merged.notify?.from_level ?? 3 },
       bypass: {
@@ -222,6 +233,7 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
           label: (bypass.emergency?.label ?? 'emergency').toLowerCase(),
           allowedRoles: emergencyRoles,
           allowed: emergencyApprovers.members,
+          allowAuthor: bypass.emergency?.allow_author ?? false,
           postReview: bypass.emergency?.post_review ?? true,
         },
         windows,
@@ -232,6 +244,37 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
       deployments: { requireApproval, freeze: (merged.deployments?.freeze ?? []).map((f) => ({ name: f.name, schedule: scheduleOf(f) })) },
     },
   };
+}
+
+/**
+ * A trigger's `paths` or `labels` in a file replace the built-in list (lists are not merged), so
+ * writing `paths: [src/auth/**]` for security_related_change silently stops watching workflows,
+ * lockfiles and CODEOWNERS. Each built-in entry a file drops is named in a warning.
+ */
+function droppedBuiltIns(input: ResolveInput): ConfigIssue[] {
+  const warnings: ConfigIssue[] = [];
+  const layers: Array<[ConfigSource, HitlFile | undefined]> = [['organization', input.organization], ['repository', input.repository]];
+  for (const [source, file] of layers) {
+    for (const [name, trigger] of Object.entries(file?.triggers ?? {})) {
+      const builtIn = own(BUILT_IN.triggers, name);
+      for (const key of ['paths', 'labels'] as const) {
+        const written = trigger[key];
+        // Labels match case-insensitively, globs exactly.
+        const same = (a: string, b: string) => (key === 'labels' ? a.toLowerCase() === b.toLowerCase() : a === b);
+        const dropped = written === undefined ? [] : (builtIn?.[key] ?? []).filter((entry) => !written.some((w) => same(w, entry)));
+        if (dropped.length === 0) continue;
+        warnings.push({
+          severity: 'warning',
+          message:
+            `triggers.${name}.${key} replaces the built-in list and drops ${dropped.length} of its entries: ${dropped.map((d) => `"${d}"`).join(', ')}; ` +
+            `copy in the ones to keep, or add ${key} without dropping any through a trigger of your own listed in the checkpoint's trigger`,
+          path: ['triggers', name, key],
+          source,
+        });
+      }
+    }
+  }
+  return warnings;
 }
 
 /** A validated schedule (schema.ts checked the form) as the window code reads it. */

@@ -46,6 +46,9 @@ export interface WorkflowReviewPolicy extends ApprovalRule {
 export interface TriggerPolicy {
   name: string;
   paths: string[];
+  /** Paths that never fire this trigger even when `paths` match them (vendored copies). */
+  pathsIgnore: string[];
+  /** `paths` minus `pathsIgnore`. */
   matchesPath: (path: string) => boolean;
   /** Lower-cased label names. */
   labels: string[];
@@ -87,10 +90,18 @@ export interface ResolvedConfig {
   escalation: EscalationLevelPolicy[];
   roles: Record<string, RoleMember[]>;
   triggers: Record<string, TriggerPolicy>;
-  classification: { lowRiskPaths: string[]; isLowRisk: (path: string) => boolean; peerReviewMaxLines: number };
+  classification: {
+    lowRiskPaths: string[];
+    isLowRisk: (path: string) => boolean;
+    peerReviewMaxLines: number;
+    /** Files whose lines and count do not measure a change's size (vendored, generated, lockfiles). */
+    sizeExcludedPaths: string[];
+    isSizeExcluded: (path: string) => boolean;
+  };
   notify: { channels: Array<'slack' | 'webhook'>; fromLevel: number };
   bypass: {
-    emergency: { label: string; allowedRoles: string[]; allowed: RoleMember[]; postReview: boolean };
+    /** allowAuthor: the pull request's author may bypass their own pull request (off unless the file says so). */
+    emergency: { label: string; allowedRoles: string[]; allowed: RoleMember[]; allowAuthor: boolean; postReview: boolean };
     windows: MaintenanceWindowPolicy[];
     isTestBranch: (branch: string) => boolean;
     isTestEnvironment: (environment: string) => boolean;

@@ -32,6 +32,10 @@ export function mayBypass(actor: Actor, plan: Plan, justification: string): Perm
   if (!isMember(actor, plan.emergency.allowed)) {
     return { ok: false, reason: `@${actor.login} may not bypass (needs ${plan.emergency.allowedRoles.join(' or ') || 'a role in bypass.emergency.allowed'})` };
   }
+  // Product.md §6: the author bypassing their own gate is a human checkpoint with nobody else in it.
+  if (actor.login.toLowerCase() === plan.pr.author.toLowerCase() && !plan.emergency.allowAuthor) {
+    return { ok: false, reason: `@${actor.login} is the author: an author may not bypass their own pull request unless bypass.emergency.allow_author is true` };
+  }
   if (justification.trim().length < MIN_JUSTIFICATION) {
     return { ok: false, reason: `an emergency bypass needs a justification of at least ${MIN_JUSTIFICATION} characters` };
   }

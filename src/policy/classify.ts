@@ -5,7 +5,7 @@
  */
 import type { ApprovalRule, ResolvedConfig, TriggerPolicy } from '../config/types.js';
 import { tickedCriteria } from './criteria.js';
-import { MAX_LISTED_FILES, type GateItem, type Plan, type PrFacts, type Reason, type Workflow } from './types.js';
+import { MAX_LISTED_FILES, type ChangedFile, type GateItem, type Plan, type PrFacts, type Reason, type Workflow } from './types.js';
 
 /** Titles are matched on their first 256 characters: the pattern is trusted, the title is not. */
 const TITLE_LIMIT = 256;
@@ -15,8 +15,21 @@ interface SizeFacts {
   truncated: boolean;
   /** Paths touched outside low-risk paths, including the old side of renames. */
   riskyPaths: string[];
+  /** Files and lines outside low-risk and size-excluded paths: what size thresholds compare. */
   riskyFiles: number;
   riskyLines: number;
+  /** Lines of listed files left out by size_excluded_paths, to say so in the reasons. */
+  uncountedLines: number;
+}
+
+/**
+ * Vendored, generated and lock files (`classification.size_excluded_paths`) do not make a change
+ * larger: a 1,300-line lockfile update is not an architecture change. A file moved into or out of
+ * such a path still counts.
+ */
+function countsTowardSize(file: ChangedFile, config: ResolvedConfig): boolean {
+  const excluded = config.classification.isSizeExcluded;
+  return !excluded(file.path) || (file.previousPath !== undefined && !excluded(file.previousPath));
 }
 
 /** The approval rule alone, so that a gate item does not carry a policy's other fields. */
@@ -28,13 +41,16 @@ function measure(facts: PrFacts, config: ResolvedConfig): SizeFacts {
   const truncated = facts.files.length >= MAX_LISTED_FILES || facts.changedFiles > facts.files.length;
   const isLowRisk = config.classification.isLowRisk;
   const risky = facts.files.filter((f) => !isLowRisk(f.path) || (f.previousPath !== undefined && !isLowRisk(f.previousPath)));
-  const listedLines = risky.reduce((sum, f) => sum + f.additions + f.deletions, 0);
+  const counted = risky.filter((f) => countsTowardSize(f, config));
+  const linesOf = (files: ChangedFile[]) => files.reduce((sum, f) => sum + f.additions + f.deletions, 0);
+  const listedLines = linesOf(counted);
   return {
     truncated,
     riskyPaths: risky.flatMap((f) => (f.previousPath === undefined ? [f.path] : [f.path, f.previousPath])),
     // Unlisted files cannot be shown to be low-risk, so a cut list counts everything.
-    riskyFiles: truncated ? Math.max(facts.changedFiles, facts.files.length) : risky.length,
+    riskyFiles: truncated ? Math.max(facts.changedFiles, facts.files.length) : counted.length,
     riskyLines: truncated ? Math.max(facts.additions + facts.deletions, listedLines) : listedLines,
+    uncountedLines: truncated ? 0 : linesOf(risky) - listedLines,
   };
 }
 
@@ -84,6 +100,7 @@ export function classify(facts: PrFacts, config: ResolvedConfig): Plan {
   }
 
   const maxPeerLines = config.classification.peerReviewMaxLines;
+  const uncounted = size.uncountedLines > 0 ? ` (not counting ${size.uncountedLines} lines of vendored, generated or lock files)` : '';
   let riskWorkflow: Workflow;
   const workflowReasons: Reason[] = [];
   if (items.length > 0) {
@@ -94,13 +111,13 @@ export function classify(facts: PrFacts, config: ResolvedConfig): Plan {
     workflowReasons.push({ kind: 'truncated', detail: `${facts.changedFiles} files: more than GitHub lists (${MAX_LISTED_FILES}), never lower than expert` });
   } else if (size.riskyLines >= maxPeerLines) {
     riskWorkflow = 'expert';
-    workflowReasons.push({ kind: 'size', detail: `${size.riskyLines} changed lines ≥ ${maxPeerLines} (peer review is for smaller changes)` });
+    workflowReasons.push({ kind: 'size', detail: `${size.riskyLines} changed lines ≥ ${maxPeerLines} (peer review is for smaller changes)${uncounted}` });
   } else if (size.riskyPaths.length === 0) {
     riskWorkflow = 'automatic';
     workflowReasons.push({ kind: 'low-risk', detail: facts.files.length === 0 ? 'no files changed' : 'only low-risk paths changed and no trigger fired' });
   } else {
     riskWorkflow = 'peer';
-    workflowReasons.push({ kind: 'size', detail: `${size.riskyLines} changed lines < ${maxPeerLines} in ${size.riskyFiles} file(s), no trigger fired` });
+    workflowReasons.push({ kind: 'size', detail: `${size.riskyLines} changed lines < ${maxPeerLines} in ${size.riskyFiles} file(s), no trigger fired${uncounted}` });
   }
 
   if (riskWorkflow !== 'automatic' && !items.some((i) => i.required)) {

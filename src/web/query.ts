@@ -25,6 +25,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   escalation_resolved: 'escalation resolved',
   sla_breached: 'SLA breached',
   config_error: 'config error',
+  merged: 'merged',
   compliance_violation: 'compliance violation',
   post_review_opened: 'post-review opened',
   deployment_approved: 'deployment approved',

@@ -188,7 +188,7 @@ describe('audit export and a Redis that goes away', () => {
     for (const argv of [['--since', 'yesterday-ish'], ['--repo', 'not a repo'], ['--since'], ['--verbose', 'x']]) {
       const { code, stderr, lines } = await exportLines(server.port, 'unused:', argv);
       expect(code).toBe(2);
-      expect(stderr).toMatch(/^hitl audit export: .+\nusage: hitl audit export/);
+      expect(stderr).toMatch(/^hitl audit export: .+\nUsage: hitl audit export/);
       expect(lines).toEqual([]);
     }
   });

@@ -15,19 +15,26 @@ function decisions(count: number, extra: AuditEntry[] = []): AuditEntry[] {
 }
 
 describe('checkpoint compliance', () => {
-  it('counts the pull requests passed or merged in violation, and the share without a violation', async () => {
-    // Decided in the window: api#1 (pass, twice), api#2 (pass + violation), api#8, web#3, web#4, web#9 (pass),
-    // web#13 (violation only) = 7 PRs. api#5 is only pending, web#14's violation is before the window.
-    // Violated: api#2, web#13 → compliant 7 − 2 = 5; 5 / 7 = 0.714… ≤ 0.95 → missed.
+  it('counts the pull requests merged in the window, and the share merged with hitl green', async () => {
+    // Merged in the window: api#1, api#8, web#3, web#4, web#9 (merged with hitl green), api#2 (a pass, then merged
+    // around the gate), web#13 (violation only) = 7 PRs. api#5 is only pending, web#18 passed and was never merged,
+    // web#14's violation is before the window. Violated: api#2, web#13 → 7 − 2 = 5; 5 / 7 = 0.714… ≤ 0.95 → missed.
     const { compliance } = await fixtureMetrics();
     expect(compliance).toEqual({ status: 'missed', value: 5 / 7, numerator: 5, denominator: 7, target: 0.95 });
   });
 
   it('needs strictly more than 95%: 19 of 20 misses, 20 of 20 meets', () => {
-    const passes = (n: number) => Array.from({ length: n }, (_, i) => entry({ at: NOW - H, pr: i + 1, action: 'gate_evaluated', details: { verdict: 'pass' } }));
+    const merges = (n: number) => Array.from({ length: n }, (_, i) => entry({ at: NOW - H, pr: i + 1, action: 'merged' }));
     const violation = entry({ at: NOW - H, pr: 20, action: 'compliance_violation' });
-    expect(computeSuccessMetrics([...passes(20), violation], { since: SINCE, now: NOW }).compliance.status).toBe('missed');
-    expect(computeSuccessMetrics(passes(20), { since: SINCE, now: NOW }).compliance.status).toBe('met');
+    expect(computeSuccessMetrics([...merges(19), violation], { since: SINCE, now: NOW }).compliance).toMatchObject({ status: 'missed', numerator: 19, denominator: 20 });
+    expect(computeSuccessMetrics(merges(20), { since: SINCE, now: NOW }).compliance.status).toBe('met');
+  });
+
+  it('has no data when nothing was merged, however many gates passed (issue 15: "100% (1 of 1 merged PRs)")', () => {
+    const pass = entry({ at: NOW - H, pr: 1, action: 'gate_evaluated', details: { verdict: 'pass' } });
+    const metrics = computeSuccessMetrics([pass], { since: SINCE, now: NOW });
+    expect(metrics.compliance.status).toBe('no_data');
+    expect(metricRows(metrics)[0]).toMatchObject({ metric: 'Checkpoint compliance', value: 'no data', detail: 'no merged PRs in the window' });
   });
 });
 
@@ -106,12 +113,12 @@ describe('an empty window', () => {
 describe('metric rows', () => {
   it('words each metric with its value, target and status', async () => {
     expect(metricRows(await fixtureMetrics())).toEqual([
-      { metric: 'Checkpoint compliance', value: '71.4%', detail: '5 of 7 merged PRs', target: '> 95%', status: 'missed' },
-      { metric: 'Approval time, standard (peer review)', value: 'p90 48h', detail: 'p50 5h · 4 approvals', target: 'p90 < 24h', status: 'missed' },
-      { metric: 'Approval time, expert', value: 'p90 20h', detail: 'p50 3h · 4 approvals', target: 'p90 < 48h', status: 'met' },
-      { metric: 'Escalation resolution, level 3', value: 'p90 5h', detail: 'p50 1.5h · 3 escalations', target: 'p90 < 2h', status: 'missed' },
-      { metric: 'Escalation resolution, level 4', value: 'p90 3h', detail: 'p50 3h · 1 escalation', target: 'p90 < 4h', status: 'met' },
-      { metric: 'Emergency bypass usage', value: '7.7%', detail: '1 of 13 decisions', target: '< 5%', status: 'missed' },
+      { metric: 'Checkpoint compliance', value: '71.4%', detail: '5 of 7 merged PRs had hitl green at merge', target: '> 95%', status: 'missed' },
+      { metric: 'Approval time, standard (peer review)', value: 'p90 48h', detail: 'p50 5h · 4 approved items (pending not counted)', target: 'p90 < 24h', status: 'missed' },
+      { metric: 'Approval time, expert', value: 'p90 20h', detail: 'p50 3h · 4 approved items (pending not counted)', target: 'p90 < 48h', status: 'met' },
+      { metric: 'Escalation resolution, level 3', value: 'p90 5h', detail: 'p50 1.5h · 3 resolved escalations', target: 'p90 < 2h', status: 'missed' },
+      { metric: 'Escalation resolution, level 4', value: 'p90 3h', detail: 'p50 3h · 1 resolved escalation', target: 'p90 < 4h', status: 'met' },
+      { metric: 'Emergency bypass usage', value: '7.7%', detail: '1 of 13 decisions were emergency bypasses', target: '< 5%', status: 'missed' },
     ]);
   });
 });

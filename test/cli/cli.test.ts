@@ -98,7 +98,8 @@ describe('hitl plan on a local checkout', () => {
     // The head edits .hitl.yml itself, which the built-in security trigger watches; the renamed file counts by its old path.
     expect(run.out).toContain('- **security_review** because security_related_change: .hitl.yml, src/auth/session.ts');
     expect(run.out).toContain('- [ ] ledger_reconciled\n- [ ] idempotency_checked');
-    expect(run.out).toContain('| payments_review | after 1h | after 1h 5m | after 1h 35m (technical_lead) | after 3h 35m (management) | reminder every 4h |');
+    // Every duration in the form .hitl.yml accepts, so it can be pasted into escalate_after.
+    expect(run.out).toContain('| payments_review | after 1h | after 65m | after 95m (technical_lead) | after 215m (management) | reminder every 4h |');
   });
 
   it('diffs like GitHub\'s three-dot compare: what main did after the fork is not in the plan', async () => {
@@ -117,10 +118,32 @@ describe('hitl plan on a local checkout', () => {
     expect(report.labels).toEqual(['performance', 'rollback']);
   });
 
-  it('shows an emergency request and says who can make it take effect', async () => {
+  it('shows an emergency request as a request: the gate in force until a bypass is, and who can make it take effect', async () => {
     const run = await hitl(repo, 'plan', '--base', 'main', '--label', 'emergency');
-    expect(run.out).toContain('## HITL plan: emergency bypass (`hitl:emergency`)');
-    expect(run.out).toContain('on_call_engineer or technical_lead comments `/bypass <justification>`');
+    expect(run.out).toContain('## HITL plan: expert review (`hitl:expert-review`)');
+    expect(run.out).not.toContain('## HITL plan: emergency');
+    expect(run.out).toContain('The `emergency` label asks for an emergency bypass; until one is in force, the gate below applies.');
+    expect(run.out).toContain('It takes effect when on_call_engineer or technical_lead (not the author) comments `/bypass <justification>`');
+    const report = JSON.parse((await hitl(repo, 'plan', '--base', 'main', '--label', 'emergency', '--json')).out) as PlanReport;
+    expect(report).toMatchObject({ workflow: 'expert', label: 'hitl:expert-review', emergency: { requested: true, allowAuthor: false } });
+  });
+
+  it('plans with a draft file instead of the base\'s .hitl.yml (--config), without committing it', async () => {
+    write('draft.yml', BASE_CONFIG.replace('approvals: 2', 'approvals: 3').replace('timeout: 8h', 'timeout: 36_hours'));
+    try {
+      const run = await hitl(repo, 'plan', '--base', 'main', '--head', 'feature', '--config', 'draft.yml');
+      expect(run).toMatchObject({ code: 0, err: '' });
+      expect(run.out).toContain('Policy: draft.yml (draft).');
+      expect(run.out).toContain('| `hitl/payments_review` | payments_team | 3 | 36h | yes |');
+      expect(git('status', '--porcelain', '--', 'draft.yml')).toBe('?? draft.yml\n');
+      write('draft.yml', 'checkpoints:\n  payments_review: { approvals: 0 }\n');
+      const invalid = await hitl(repo, 'plan', '--base', 'main', '--head', 'feature', '--config', 'draft.yml');
+      expect(invalid).toMatchObject({ code: 1, out: '' });
+      expect(invalid.err).toContain('draft.yml:2:22: error: checkpoints.payments_review.approvals');
+      expect((await hitl(repo, 'plan', '--config', 'no-such.yml')).code).toBe(2);
+    } finally {
+      rmSync(join(repo, 'draft.yml'));
+    }
   });
 
   it('defaults to the parent commit as base and HEAD as head when there is no upstream', async () => {
@@ -174,7 +197,7 @@ describe('hitl validate', () => {
     expect(dup.err).toBe('bad.yml:3:3: error: YAML: duplicate key "qa"\nbad.yml: 1 error(s)');
     const typo = await hitl(repo, 'validate', 'typo.yml');
     expect(typo.err.split('\n')).toEqual([
-      'typo.yml:3:5: error: checkpoints.security_review: unknown key "aprover"',
+      'typo.yml:3:5: error: checkpoints.security_review: unknown key "aprover" (did you mean "approver"?)',
       'typo.yml:4:5: error: checkpoints.security_review.timeout: "someday" is not a duration: write e.g. 90s, 30m, 2h, 1d or 24_hours',
       'typo.yml: 2 error(s)',
     ]);
@@ -191,7 +214,22 @@ describe('hitl validate', () => {
     write('org.yml', 'roles:\n  dba: ["@acme/dba"]\n');
     write('uses-dba.yml', 'triggers:\n  schema: { paths: ["db/**"] }\ncheckpoints:\n  data_migration: { trigger: schema, approver: dba }\n');
     expect((await hitl(repo, 'validate', 'uses-dba.yml')).code).toBe(1);
-    expect((await hitl(repo, 'validate', 'uses-dba.yml', '--org', 'org.yml')).code).toBe(0);
+    const valid = await hitl(repo, 'validate', 'uses-dba.yml', '--org', 'org.yml');
+    expect(valid.code).toBe(0);
+    expect(valid.out).toMatch(/^uses-dba\.yml over org\.yml: valid \(6 checkpoints: /);
+  });
+
+  it('with --org, names the file each error is in, in the lines and in the summary', async () => {
+    write('bad-org.yml', 'roles:\n  dba: ["@acme/dba"]\n  qa: [wizard!]\n');
+    write('uses-dba.yml', 'triggers:\n  schema: { paths: ["db/**"] }\ncheckpoints:\n  data_migration: { trigger: schema, approver: dba, timeout: someday }\n');
+    const run = await hitl(repo, 'validate', 'uses-dba.yml', '--org', 'bad-org.yml');
+    expect(run.code).toBe(1);
+    expect(run.err.split('\n')).toEqual([
+      'bad-org.yml:3:8: error: roles.qa.0: a role member is a user ("alice"), a team ("@org/team") or a permission ("permission:maintain")',
+      'uses-dba.yml:4:53: error: checkpoints.data_migration.timeout: "someday" is not a duration: write e.g. 90s, 30m, 2h, 1d or 24_hours',
+      'bad-org.yml: 1 error(s)',
+      'uses-dba.yml: 1 error(s)',
+    ]);
   });
 
   it('without a .hitl.yml, reports that the built-in defaults apply (exit 0)', async () => {
@@ -229,6 +267,32 @@ describe('the hitl dispatcher', () => {
     const unknown = await hitl(repo, 'deploy');
     expect(unknown).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "deploy"') });
     expect((await hitl(repo, 'toString')).code).toBe(2);
+  });
+
+  it.each(Object.keys(SUBCOMMANDS))('"%s --help" prints that command\'s usage and options (exit 0), and so does "help %s"', async (name) => {
+    const run = await hitl(repo, ...name.split(' '), '--help');
+    expect(run).toMatchObject({ code: 0, err: '' });
+    expect(run.out).toMatch(new RegExp(`^Usage: hitl ${name}\\b`));
+    expect(await hitl(repo, 'help', ...name.split(' '))).toEqual(run);
+    expect((await hitl(repo, ...name.split(' '), '-h')).out).toBe(run.out);
+  });
+
+  it('names every command in the usage, and refuses help for an unknown one', async () => {
+    const usage = (await hitl(repo, 'help')).out;
+    for (const name of Object.keys(SUBCOMMANDS)) expect(usage).toContain(`hitl ${name}`);
+    expect(await hitl(repo, 'help', 'deploy')).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "deploy"') });
+  });
+
+  it('prints its version with --version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await hitl(repo, '--version')).toEqual({ code: 0, out: `hitl ${version}`, err: '' });
+    expect((await hitl(repo, 'version')).out).toBe(`hitl ${version}`);
+  });
+
+  it('shows a command\'s own usage with a usage error', async () => {
+    const run = await hitl(repo, 'backtest', '--frobnicate');
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/^hitl: Unknown option '--frobnicate'.*\n\nUsage: hitl backtest /s);
   });
 
   it('routes a two-word subcommand before a one-word one', async () => {

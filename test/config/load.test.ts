@@ -44,16 +44,31 @@ describe('the seed and product.md examples', () => {
     ]);
   });
 
-  it('accepts product.md §2\'s example without warnings, alone and together with the seed blocks', () => {
+  it('accepts product.md §2\'s example, alone and together with the seed blocks, warning only about the built-in trigger entries it drops', () => {
+    const droppedOnly = (result: ReturnType<typeof loadConfig>) => result.warnings.every((w) => /^triggers\.\w+\.(paths|labels) replaces the built-in list and drops/.test(w.message));
     const alone = loadConfig({ repository: EXAMPLE });
-    expect(alone).toMatchObject({ ok: true, warnings: [] });
+    expect(alone.ok).toBe(true);
+    expect(droppedOnly(alone)).toBe(true);
     const together = loadConfig({ repository: `${SEED}\n${EXAMPLE}` });
-    expect(together).toMatchObject({ ok: true, warnings: [] });
+    expect(together.ok).toBe(true);
+    expect(droppedOnly(together)).toBe(true);
     if (!together.ok) return;
     expect(together.config.roles.security_team).toEqual([{ kind: 'team', org: 'acme', slug: 'security' }]);
     expect(together.config.triggers.api_modification?.matchesPath('proto/v1/user.proto')).toBe(true);
     expect(together.config.bypass.windows[0]?.schedule).toEqual({ kind: 'cron', cron: '0 2 * * 6', durationMs: 4 * 3_600_000, timezone: 'Europe/Berlin' });
     expect(together.config.notify).toEqual({ channels: ['slack', 'webhook'], fromLevel: 3 });
+  });
+
+  it('warns, at the list, when a trigger\'s paths or labels drop built-in entries (a new user\'s security paths lost .github/workflows/**)', () => {
+    const result = loadConfig({ repository: 'triggers:\n  security_related_change:\n    paths: ["src/auth/**", "**/auth/**", "**/go.sum"]\n    labels: [Security]\n' });
+    expect(result.ok).toBe(true);
+    expect(result.warnings.map((w) => formatIssue(w))).toEqual([
+      expect.stringMatching(/^\.hitl\.yml:3:5: warning: triggers\.security_related_change\.paths replaces the built-in list and drops 48 of its entries: "\*\*\/authn\/\*\*", .*"\.github\/workflows\/\*\*", .*; copy in the ones to keep, or add paths without dropping any through a trigger of your own listed in the checkpoint's trigger$/),
+    ]);
+    expect(result.warnings[0]!.message).not.toContain('"**/auth/**"');
+    expect(result.warnings[0]!.message).not.toContain('"**/go.sum"');
+    // Lists that only narrow what passes (low-risk paths) or new triggers drop nothing that guards.
+    expect(loadConfig({ repository: 'classification:\n  low_risk_paths: ["docs/**"]\ntriggers:\n  payments: { paths: ["src/pay/**"] }\n' }).warnings).toEqual([]);
   });
 
   it('treats an empty file or a file of comments as "no overrides"', () => {
@@ -71,8 +86,12 @@ describe('each kind of bad input has its own message and position', () => {
     ['duplicate key, naming the key', 'roles:\n  qa: [alice]\n  qa: [bob]\n', '.hitl.yml:3:3: error: YAML: duplicate key "qa"'],
     ['several YAML documents in one file', 'roles: {}\n---\nroles: {}\n', /^\.hitl\.yml:2:1: error: YAML: .*multiple documents/],
     ['a misspelt key, pointed at the key itself', 'checkpoints:\n  security_review:\n    aprover: security_team\n',
-      '.hitl.yml:3:5: error: checkpoints.security_review: unknown key "aprover"'],
-    ['a misspelt top-level key', '\ncheckpoint:\n  security_review: {}\n', '.hitl.yml:2:1: error: unknown key "checkpoint"'],
+      '.hitl.yml:3:5: error: checkpoints.security_review: unknown key "aprover" (did you mean "approver"?)'],
+    ['a misspelt top-level key', '\ncheckpoint:\n  security_review: {}\n', '.hitl.yml:2:1: error: unknown key "checkpoint" (did you mean "checkpoints"?)'],
+    ['a misspelt key in a list item', `${WINDOW}cron: "0 2 * * 6", duration: 1h, timezon: UTC, auto_approve: [peer_review] }\n`,
+      '.hitl.yml:3:51: error: bypass.maintenance_windows.0: unknown key "timezon" (did you mean "timezone"?)'],
+    ['a misspelt trigger key', 'triggers:\n  security_related_change:\n    path: ["src/auth/**"]\n',
+      '.hitl.yml:3:5: error: triggers.security_related_change: unknown key "path" (did you mean "paths"?)'],
     ['wrong type: a word for a number', 'classification:\n  peer_review_max_lines: lots\n',
       '.hitl.yml:2:3: error: classification.peer_review_max_lines: expected a number, got a string'],
     ['wrong type: an empty checkpoint', 'checkpoints:\n  security_review:\n', '.hitl.yml:2:3: error: checkpoints.security_review: expected a mapping, got nothing'],
@@ -89,13 +108,15 @@ describe('each kind of bad input has its own message and position', () => {
       /^\.hitl\.yml:3:18: error: bypass\.maintenance_windows\.0\.cron: bad cron "99 \* \* \* \*": .*0-59/],
     ['bad time zone', `${WINDOW}cron: "0 2 * * 6", duration: 1h, timezone: Mars/Olympus, auto_approve: [peer_review] }\n`,
       '.hitl.yml:3:51: error: bypass.maintenance_windows.0.timezone: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/Berlin)'],
-    ['undefined role name', 'checkpoints:\n  security_review:\n    approver: wizard\n', '.hitl.yml:3:5: error: role "wizard" is not defined under roles:'],
+    ['undefined role name', 'checkpoints:\n  security_review:\n    approver: wizard\n', '.hitl.yml:3:5: error: role "wizard" is not defined under roles: (defined: senior_developer, technical_lead, performance_engineer, security_team, management, on_call_engineer)'],
+    ['a misspelt role name, with the closest defined one', 'checkpoints:\n  security_review:\n    approver: secuirty_team\n',
+      '.hitl.yml:3:5: error: role "secuirty_team" is not defined under roles: (did you mean "security_team"? defined: senior_developer, technical_lead, performance_engineer, security_team, management, on_call_engineer)'],
     ['undefined trigger name in a list, pointed at its item', 'checkpoints:\n  security_review:\n    trigger: [security_related_change, moon_phase]\n',
-      '.hitl.yml:3:40: error: trigger "moon_phase" is not defined under triggers:'],
+      '.hitl.yml:3:40: error: trigger "moon_phase" is not defined under triggers: (defined: major_structural_change, api_modification, security_related_change, performance_critical, automated_rollback)'],
     ['a role name inherited from JavaScript objects', 'checkpoints:\n  security_review:\n    approver: toString\n',
-      '.hitl.yml:3:5: error: role "toString" is not defined under roles:'],
+      '.hitl.yml:3:5: error: role "toString" is not defined under roles: (defined: senior_developer, technical_lead, performance_engineer, security_team, management, on_call_engineer)'],
     ['a trigger name inherited from JavaScript objects', 'checkpoints:\n  security_review:\n    trigger: constructor\n',
-      '.hitl.yml:3:5: error: trigger "constructor" is not defined under triggers:'],
+      '.hitl.yml:3:5: error: trigger "constructor" is not defined under triggers: (defined: major_structural_change, api_modification, security_related_change, performance_critical, automated_rollback)'],
     ['a name both protected and a test environment', 'bypass:\n  test_environments: { environments: ["prod*"] }\n  protected_environments: [production]\n',
       '.hitl.yml:3:3: error: "production" is both a protected environment and a test environment'],
     ['a maintenance window with both forms', `${WINDOW}cron: "0 2 * * 6", duration: 1h, start: "2026-01-01T00:00:00Z", end: "2026-01-02T00:00:00Z", auto_approve: [peer_review] }\n`,
@@ -104,7 +125,7 @@ describe('each kind of bad input has its own message and position', () => {
     ['a half-written window form', `${WINDOW}cron: "0 2 * * 6", auto_approve: [peer_review] }\n`,
       '.hitl.yml:3:7: error: bypass.maintenance_windows.0: a cron maintenance window needs both cron and duration'],
     ['a window auto-approving something that does not exist', `${WINDOW}start: "2026-01-01T00:00:00Z", end: "2026-01-02T00:00:00Z", auto_approve: [peer_reviw] }\n`,
-      '.hitl.yml:3:93: error: "peer_reviw" is neither a checkpoint nor an approval workflow'],
+      '.hitl.yml:3:93: error: "peer_reviw" is neither a checkpoint nor an approval workflow (did you mean "peer_review"?)'],
     ['a notification address in a repository file (never read)', 'notify:\n  channels: [slack]\n  slack_webhook_url: https://hooks.slack.com/services/T/B/X\n',
       '.hitl.yml:3:3: error: notify: unknown key "slack_webhook_url"'],
     ['a URL under notify', 'notify:\n  url: https://example.com/hook\n', '.hitl.yml:2:3: error: notify: unknown key "url"'],

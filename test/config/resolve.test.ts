@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { formatDuration, parseDuration } from '../../src/config/duration.js';
+import fc from 'fast-check';
+import { formatConfigDuration, formatDuration, parseDuration } from '../../src/config/duration.js';
 import { loadConfig } from '../../src/config/load.js';
 import { mergeLayers, resolveConfig } from '../../src/config/resolve.js';
 import { hitlJsonSchema } from '../../src/config/schema.js';
@@ -39,6 +40,15 @@ describe('durations', () => {
     expect(formatDuration(26 * HOUR + 5 * 60_000)).toBe('1d 2h');
     expect(formatDuration(0)).toBe('0s');
   });
+
+  it('renders a config duration in one exact unit that .hitl.yml accepts', () => {
+    expect([24 * HOUR, 36 * HOUR, 65 * 60_000, 90_000, 7 * 24 * HOUR, 0].map(formatConfigDuration)).toEqual(['1d', '36h', '65m', '90s', '1w', '0s']);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10 ** 8 }), (seconds) => {
+        expect(parseDuration(formatConfigDuration(seconds * 1000))).toEqual({ ok: true, ms: seconds * 1000 });
+      }),
+    );
+  });
 });
 
 describe('built-in defaults are the seed\'s policy', () => {
@@ -70,11 +80,11 @@ describe('built-in defaults are the seed\'s policy', () => {
     const level = (role: string) => config.roles[role];
     expect(level('senior_developer')).toEqual([{ kind: 'permission', level: 'maintain' }]);
     expect(level('security_team')).toEqual([{ kind: 'permission', level: 'admin' }]);
-    expect(level('on_call_engineer')).toEqual([{ kind: 'permission', level: 'write' }]);
+    expect(level('on_call_engineer')).toEqual([{ kind: 'permission', level: 'maintain' }]);
   });
 
   it('lets the emergency bypass be used by on-call engineers and technical leads, never in production as a test environment', () => {
-    expect(config.bypass.emergency).toMatchObject({ label: 'emergency', allowedRoles: ['on_call_engineer', 'technical_lead'], postReview: true });
+    expect(config.bypass.emergency).toMatchObject({ label: 'emergency', allowedRoles: ['on_call_engineer', 'technical_lead'], allowAuthor: false, postReview: true });
     expect(config.bypass.protectedEnvironments).toEqual(['production']);
   });
 });

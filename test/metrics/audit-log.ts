@@ -27,6 +27,10 @@ function pass(repo: string, pr: number, at: number): AuditEntry {
   return entry({ at, repo, pr, action: 'gate_evaluated', details: { verdict: 'pass' } });
 }
 
+function merged(repo: string, pr: number, at: number): AuditEntry {
+  return entry({ at, repo, pr, actor: 'carol', action: 'merged', details: { conclusion: 'success' } });
+}
+
 export function fixtureAuditLog(): AuditEntry[] {
   const api1 = item('acme/api', 1, 'peer_review');
   const api1sec = item('acme/api', 1, 'security_review');
@@ -64,6 +68,10 @@ export function fixtureAuditLog(): AuditEntry[] {
     pass('acme/api', 2, NOW - 9 * D + 5 * H), entry({ at: NOW - 9 * D + 4 * H, repo: 'acme/api', pr: 2, actor: 'mallory', action: 'compliance_violation', reason: 'merged while hitl was pending' }),
     pass('acme/api', 8, NOW - 2 * D + 3 * H), pass('acme/web', 3, NOW - 8 * D + 30 * H), pass('acme/web', 4, NOW - 29 * D),
     pass('acme/web', 9, NOW - 5 * D + 10 * H),
+    merged('acme/api', 1, NOW - 9 * D + H), merged('acme/api', 8, NOW - 2 * D + 4 * H), merged('acme/web', 3, NOW - 8 * D + 31 * H),
+    merged('acme/web', 4, NOW - 29 * D + H), merged('acme/web', 9, NOW - 5 * D + 11 * H),
+    // Passed its gate, never merged: not a merge, so compliance does not count it.
+    pass('acme/web', 18, NOW - 3 * D),
     entry({ at: NOW - 12 * D, repo: 'acme/web', pr: 13, actor: 'mallory', action: 'compliance_violation', reason: 'admin merge' }),
     entry({ at: SINCE - D, repo: 'acme/web', pr: 14, actor: 'mallory', action: 'compliance_violation' }),
     entry({ at: NOW - 7 * D, repo: 'acme/api', pr: 5, action: 'gate_evaluated', details: { verdict: 'pending' } }),

@@ -26,12 +26,12 @@ describe('hitl report', () => {
         '',
         '| Metric | Value | Target | Status |',
         '| --- | --- | --- | --- |',
-        '| Checkpoint compliance | 71.4% (5 of 7 merged PRs) | > 95% | ❌ missed |',
-        '| Approval time, standard (peer review) | p90 48h (p50 5h · 4 approvals) | p90 < 24h | ❌ missed |',
-        '| Approval time, expert | p90 20h (p50 3h · 4 approvals) | p90 < 48h | ✅ met |',
-        '| Escalation resolution, level 3 | p90 5h (p50 1.5h · 3 escalations) | p90 < 2h | ❌ missed |',
-        '| Escalation resolution, level 4 | p90 3h (p50 3h · 1 escalation) | p90 < 4h | ✅ met |',
-        '| Emergency bypass usage | 7.7% (1 of 13 decisions) | < 5% | ❌ missed |',
+        '| Checkpoint compliance | 71.4% (5 of 7 merged PRs had hitl green at merge) | > 95% | ❌ missed |',
+        '| Approval time, standard (peer review) | p90 48h (p50 5h · 4 approved items (pending not counted)) | p90 < 24h | ❌ missed |',
+        '| Approval time, expert | p90 20h (p50 3h · 4 approved items (pending not counted)) | p90 < 48h | ✅ met |',
+        '| Escalation resolution, level 3 | p90 5h (p50 1.5h · 3 resolved escalations) | p90 < 2h | ❌ missed |',
+        '| Escalation resolution, level 4 | p90 3h (p50 3h · 1 resolved escalation) | p90 < 4h | ✅ met |',
+        '| Emergency bypass usage | 7.7% (1 of 13 decisions were emergency bypasses) | < 5% | ❌ missed |',
         '',
         '### Median approval time per week',
         '',
@@ -66,7 +66,7 @@ describe('hitl report', () => {
   });
 
   it('prints its usage with --help', async () => {
-    expect(await run(['--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('usage: hitl report') });
+    expect(await run(['--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: hitl report') });
   });
 
   it('exits 1 with the reason when the audit log cannot be read', async () => {

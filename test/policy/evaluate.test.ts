@@ -132,7 +132,7 @@ describe('rejection and holds', () => {
 });
 
 describe('emergency bypass', () => {
-  const onCall = actor('oncall-olga', 'write');
+  const onCall = actor('oncall-olga', 'maintain');
   const bypass = (who: Actor, justification = 'prod is down, INC-4312', source: 'command' | 'label' = 'command', at = T0 + 1): EvidenceEvent =>
     ({ kind: 'bypass', actor: who, justification, source, at });
 
@@ -148,6 +148,17 @@ describe('emergency bypass', () => {
     expect(statesOf(plan(SECURITY), [bypass(onCall, 'urgent')]).items).toEqual(['pending']);
     expect(statesOf(plan(SECURITY), [bypass(actor('deploy[bot]', 'admin'))]).items).toEqual(['pending']);
     expect(statesOf(plan(SECURITY), [bypass(reader)]).items).toEqual(['pending']);
+  });
+
+  it('built in, the on-call and lead roles need maintain: a writer cannot bypass', () => {
+    expect(statesOf(plan(SECURITY), [bypass(actor('wendy', 'write'))]).items).toEqual(['pending']);
+  });
+
+  it('never by the author, even an admin, unless bypass.emergency.allow_author is true', () => {
+    const author = actor('Author', 'admin');
+    expect(statesOf(plan(SECURITY), [bypass(author)]).items).toEqual(['pending']);
+    const allowing = configOf('bypass:\n  emergency: { allow_author: true }\n');
+    expect(statesOf(plan(SECURITY, allowing), [bypass(author)]).items).toEqual(['bypassed']);
   });
 
   it('a checkpoint that does not allow emergency bypass stays pending', () => {
