@@ -5,6 +5,7 @@
 import { classifyBench } from './classify.js';
 import { escalationBench } from './escalation.js';
 import { gateBench } from './gate.js';
+import { markdownBench } from './markdown.js';
 import { peakMemory, sampleHeap } from './memory.js';
 import type { BenchRow, BenchSection } from './types.js';
 
@@ -12,6 +13,7 @@ const SECTIONS: BenchSection[] = [
   gateBench,
   classifyBench,
   escalationBench,
+  markdownBench,
 ];
 
 const COLUMNS: Array<keyof BenchRow> = ['area', 'metric', 'value', 'unit', 'how'];
