@@ -75,4 +75,14 @@ export function commentEvidence(
  * engine unchanged, and hands it back in its result so a refusal can be answered without a second read.
  */
 export type LabelEvidence = (github: Octokit, input: EmergencyLabelInput) => Promise<EvidenceEvent[]>;
-export const readLabelEvidence: LabelEvidence = readEmergencyLabelEvidence;
+
+/**
+ * Only the label's latest addition counts (it is read while the label is on). Every earlier one
+ * was ended by a removal, whoever removed it: a triage user may take the label off without the
+ * standing to /unbypass, and putting it back must not revive the bypass of whoever added it before.
+ */
+export const readLabelEvidence: LabelEvidence = async (github, input) => {
+  const events = await readEmergencyLabelEvidence(github, input);
+  const latestAddition = events.findLastIndex((e) => e.kind === 'bypass');
+  return latestAddition < 0 ? [] : events.slice(latestAddition);
+};
