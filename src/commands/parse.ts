@@ -96,6 +96,7 @@ const remembered = new Map<string, ParagraphLine[]>();
 let rememberedChars = 0;
 
 function candidateLines(body: string): ParagraphLine[] {
+  if (!MAY_HOLD_COMMAND.test(body)) return []; // most comments: no line starts with "/", no parse
   const known = remembered.get(body);
   if (known) return known;
   const lines = paragraphLines(body, (source) => MAY_HOLD_COMMAND.test(source)).filter((line) => line.lead.startsWith('/'));
