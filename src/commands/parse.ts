@@ -87,7 +87,7 @@ function parseLine(verb: string, rest: string, knownCheckpoints: ReadonlySet<str
 }
 
 /**
- * Every evaluation re-reads a PR's comments, and one hostile 64 KiB comment costs up to ~0.1 s of
+ * Every evaluation re-reads a PR's comments, and one hostile 64 KiB comment costs up to tenths of a second of
  * markdown parsing (npm run bench): the candidate lines of recent bodies are remembered, up to a
  * total size, so the same comments are not parsed again on every event.
  */
