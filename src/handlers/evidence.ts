@@ -77,12 +77,12 @@ export function commentEvidence(
 export type LabelEvidence = (github: Octokit, input: EmergencyLabelInput) => Promise<EvidenceEvent[]>;
 
 /**
- * Only the label's latest addition counts (it is read while the label is on). Every earlier one
- * was ended by a removal, whoever removed it: a triage user may take the label off without the
- * standing to /unbypass, and putting it back must not revive the bypass of whoever added it before.
+ * Only the label's latest addition counts, while the label is on. Every earlier one was ended by a
+ * removal, whoever removed it: a triage user may take the label off without the standing to
+ * /unbypass, and putting it back must not revive the bypass of whoever added it before. A removal
+ * last means the label is off, whatever an older payload in the same second said.
  */
 export const readLabelEvidence: LabelEvidence = async (github, input) => {
   const events = await readEmergencyLabelEvidence(github, input);
-  const latestAddition = events.findLastIndex((e) => e.kind === 'bypass');
-  return latestAddition < 0 ? [] : events.slice(latestAddition);
+  return events[events.length - 1]?.kind === 'bypass' ? events.slice(-1) : [];
 };

@@ -169,4 +169,17 @@ describe('gate integrity under random events', () => {
     await world.label('triager', EMERGENCY_LABEL, true);
     expect(world.hitlOnHead()).toMatchObject({ passed: false });
   }, 60_000);
+
+  it('a labeled payload handled after the removal in the same second does not bring the bypass back', async () => {
+    let sameSecond = false;
+    const world = new PullWorld(fleet, nextNumber++, () => (clock += sameSecond ? 0 : 2_000));
+    await world.open(CODE_CHANGE);
+    sameSecond = true;
+    await world.label('olivia', EMERGENCY_LABEL, true);
+    await world.label('triager', EMERGENCY_LABEL, false);
+    expect(world.hitlOnHead()).toMatchObject({ passed: false });
+    // GitHub delivers concurrently: olivia's `labeled` (labels: [emergency]) may be handled last.
+    await world.redeliver(1, true);
+    expect(world.hitlOnHead()).toMatchObject({ passed: false });
+  }, 60_000);
 });
