@@ -43,7 +43,7 @@ describe('the command parser', () => {
       }),
       { numRuns: 25, seed: 11 },
     );
-  });
+  }, 60_000);
 
   it('reads a command after 65,536 characters of nesting only where GitHub shows it as a line of its own', () => {
     const nested = '> `'.repeat(21_000);
