@@ -37,7 +37,7 @@ export interface InstanceOptions {
   throttle?: boolean;
   redisOptions?: RedisOptions;
   /** The escalation port, and whether writes are spaced through Redis; the audit log is kept in memory. */
-  deps?: Pick<AppDeps, 'escalation'> & { spaceWrites?: boolean };
+  deps?: Pick<AppDeps, 'escalation' | 'clock'> & { spaceWrites?: boolean };
 }
 
 let privateKey: string | undefined;
@@ -48,7 +48,7 @@ const appKey = () =>
 export async function startInstance(options: InstanceOptions): Promise<AppInstance> {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', options.redisOptions ?? {});
   const github = new InstallationClients({ redis, prefix: options.prefix, spaceWrites: options.deps?.spaceWrites });
-  const app = createApp({ redis, prefix: options.prefix, github, audit: new MemoryAuditSink(), appId: BENCH_APP_ID, escalation: options.deps?.escalation });
+  const app = createApp({ redis, prefix: options.prefix, github, audit: new MemoryAuditSink(), appId: BENCH_APP_ID, escalation: options.deps?.escalation, clock: options.deps?.clock });
   const throttle = options.throttle ?? false;
   const probot = createProbot({
     env: { APP_ID: String(BENCH_APP_ID), PRIVATE_KEY: appKey(), WEBHOOK_SECRET: BENCH_SECRET, LOG_LEVEL: 'fatal', ...options.standIn.probotEnv() },

@@ -6,6 +6,7 @@ import { backtestBench } from './backtest.js';
 import { classifyBench } from './classify.js';
 import { escalationBench } from './escalation.js';
 import { gateBench } from './gate.js';
+import { markdownBench } from './markdown.js';
 import { peakMemory, sampleHeap } from './memory.js';
 import type { BenchRow, BenchSection } from './types.js';
 
@@ -14,6 +15,7 @@ const SECTIONS: BenchSection[] = [
   classifyBench,
   backtestBench,
   escalationBench,
+  markdownBench,
 ];
 
 const COLUMNS: Array<keyof BenchRow> = ['area', 'metric', 'value', 'unit', 'how'];

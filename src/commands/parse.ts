@@ -1,9 +1,11 @@
 /**
- * Slash-commands in a PR comment, one per line (product.md §4). Lines inside fenced or indented
- * code, HTML comments and quotes are not commands. Only a plain ASCII "/" at the start of a line starts one;
- * look-alike characters and invisible ones make a line that is not a command. Pure.
+ * Slash-commands in a PR comment, one per line (product.md §4). A command is a line of a
+ * top-level paragraph as GitHub renders it (src/policy/gfm.ts): never in a quote, a list, code,
+ * HTML (comments included), a table, a link or emphasis. Only a literal ASCII "/" at the start of
+ * the line starts one, and the verb is literal too; look-alike characters, invisible ones, escapes
+ * and entities make a line that is not a command. Pure.
  */
-import { proseLines } from '../policy/markdown.js';
+import { paragraphLines, type ParagraphLine } from '../policy/gfm.js';
 
 export type Command =
   | { kind: 'approve'; checkpoint?: string }
@@ -26,7 +28,9 @@ export const MAX_COMMANDS_PER_COMMENT = 10;
 const MAX_REASON_CHARS = 1_000;
 
 const VERBS = new Set(['approve', 'reject', 'hold', 'unhold', 'escalate', 'ack', 'bypass', 'unbypass', 'hitl']);
-const COMMAND_LINE = /^ {0,3}\/([a-z]+)(?:[ \t]+(.*))?$/i;
+const COMMAND_LINE = /^\/([a-z]+)(?:[ \t]+(.*))?$/i;
+/** A paragraph whose source has no line starting with "/" and a letter holds no command: it is not parsed further. */
+const MAY_HOLD_COMMAND = /^[ \t]*\/[a-z]/im;
 const CHECKPOINT = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
 
 export const HELP_TEXT = [
@@ -83,6 +87,30 @@ function parseLine(verb: string, rest: string, knownCheckpoints: ReadonlySet<str
 }
 
 /**
+ * Every evaluation re-reads a PR's comments, and one hostile 64 KiB comment costs up to tenths of a second of
+ * markdown parsing (npm run bench): the candidate lines of recent bodies are remembered, up to a
+ * total size, so the same comments are not parsed again on every event.
+ */
+const REMEMBERED_CHARS = 4 * 2 ** 20;
+const remembered = new Map<string, ParagraphLine[]>();
+let rememberedChars = 0;
+
+function candidateLines(body: string): ParagraphLine[] {
+  if (!MAY_HOLD_COMMAND.test(body)) return []; // most comments: no line starts with "/", no parse
+  const known = remembered.get(body);
+  if (known) return known;
+  const lines = paragraphLines(body, (source) => MAY_HOLD_COMMAND.test(source)).filter((line) => line.lead.startsWith('/'));
+  remembered.set(body, lines);
+  rememberedChars += body.length;
+  for (const oldest of remembered.keys()) {
+    if (rememberedChars <= REMEMBERED_CHARS) break;
+    remembered.delete(oldest);
+    rememberedChars -= oldest.length;
+  }
+  return lines;
+}
+
+/**
  * The commands of a comment body, in order. Lines that are not HITL commands (prose, other
  * bots' commands such as `/retest`) are skipped silently.
  */
@@ -90,12 +118,13 @@ export function parseCommands(body: string, knownCheckpoints: Iterable<string> =
   if (body.length > MAX_COMMENT_CHARS) return [];
   const known = new Set([...knownCheckpoints].map((c) => c.toLowerCase()));
   const commands: ParsedCommand[] = [];
-  for (const rawLine of proseLines(body)) {
+  for (const line of candidateLines(body)) {
     // trimEnd, not /\s+$/: that regex is quadratic on a long line with many runs of spaces.
-    const match = COMMAND_LINE.exec(rawLine.trimEnd());
+    const match = COMMAND_LINE.exec(line.text.trimEnd());
     if (!match) continue;
     const verb = match[1]!.toLowerCase();
-    if (!VERBS.has(verb)) continue;
+    // The verb must be written out: `/appr&#111;ve` renders as /approve but was not typed as one.
+    if (!VERBS.has(verb) || line.lead.slice(0, verb.length + 1).toLowerCase() !== `/${verb}`) continue;
     const rest = clean(match[2]);
     const text = `/${verb}${rest ? ` ${rest}` : ''}`.slice(0, 200);
     commands.push({ ...parseLine(verb, rest, known), text });

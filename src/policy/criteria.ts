@@ -2,10 +2,7 @@
  * Criteria are asserted by ticking `- [x] <criterion>` in the PR description, with the
  * config's name (`migration_strategy`) or the same words in prose (`Migration strategy`).
  */
-import { proseLines } from './markdown.js';
-
-// Greedy `(.+)` then trim: a lazy group before `\s*$` backtracks quadratically on long lines.
-const TICKED = /^\s{0,3}[-*+]\s+\[[xX]\]\s+(.+)$/;
+import { tickedTaskItems } from './gfm.js';
 
 export function normalizeCriterion(text: string): string {
   return text
@@ -16,12 +13,9 @@ export function normalizeCriterion(text: string): string {
     .trim();
 }
 
-/** The normalised texts of the ticked boxes a reader sees (not in code, not in HTML comments). */
+/** The normalised texts of the ticked boxes a reader sees (GitHub task-list items, not in code, HTML or a quote). */
 export function tickedCriteria(body: string): string[] {
-  return proseLines(body).flatMap((line) => {
-    const match = TICKED.exec(line);
-    return match ? [normalizeCriterion(match[1]!.trim())] : [];
-  });
+  return tickedTaskItems(body).map(normalizeCriterion).filter(Boolean);
 }
 
 /** A box counts when its text is the criterion, or starts with it and goes on after a word break. */

@@ -6,8 +6,8 @@
  * Justification rule (documented for users): a line `Emergency: <justification>` in the pull
  * request description, outside code blocks, of at least 10 characters. A `/bypass <justification>`
  * comment is the other way in and needs no label. Without a justification the label bypasses
- * nothing and the app says why in a comment. Removing the label is an `unbypass`: the gate
- * comes back, whoever bypassed.
+ * nothing and the app says why in a comment. Only the label's latest addition counts, and only
+ * while the label is on; removing it is an `unbypass`.
  */
 import { mayBypass } from './authorize.js';
 import type { Actor, EvidenceEvent, Plan } from './types.js';
@@ -50,17 +50,30 @@ export function emergencyLabelChanges(events: readonly IssueEvent[], label: stri
     .sort((a, b) => a.at - b.at);
 }
 
-/** Who added or removed the emergency label: the people whose standing its evidence needs. */
-export const labelersOf = (events: readonly IssueEvent[], label: string): string[] => [...new Set(emergencyLabelChanges(events, label).map((c) => c.login))];
+/**
+ * The label's changes that count: every removal (an unbypass, which the engine honours only from
+ * someone with the standing to lift a bypass), and the latest addition while the label is on.
+ * Earlier additions were ended by a removal, whoever removed it: a triage user may take the label
+ * off without the standing to /unbypass, and putting it back must not revive the bypass of whoever
+ * added it before.
+ */
+function countedChanges(events: readonly IssueEvent[], label: string): LabelChange[] {
+  const changes = emergencyLabelChanges(events, label);
+  const last = changes.at(-1);
+  return changes.filter((change) => change.kind === 'unlabeled' || change === last);
+}
+
+/** Who made the label changes that count: the people whose standing its evidence needs. */
+export const labelersOf = (events: readonly IssueEvent[], label: string): string[] => [...new Set(countedChanges(events, label).map((c) => c.login))];
 
 /**
- * The label's changes as the engine's evidence: each addition is a label-sourced bypass by its
- * labeler with the description's justification (`body`; the engine checks role and length), each
- * removal an unbypass. `actorOf` knows every labeler (see labelersOf).
+ * The label's changes as the engine's evidence: the latest addition (while the label is on) is a
+ * label-sourced bypass by its labeler with the description's justification (`body`; the engine
+ * checks role and length), each removal an unbypass. `actorOf` knows every labeler (see labelersOf).
  */
 export function labelEvidence(events: readonly IssueEvent[], label: string, body: string | null | undefined, actorOf: (login: string) => Actor): EvidenceEvent[] {
   const justification = justificationFromBody(body);
-  return emergencyLabelChanges(events, label).map((change): EvidenceEvent =>
+  return countedChanges(events, label).map((change): EvidenceEvent =>
     change.kind === 'labeled'
       ? { kind: 'bypass', actor: actorOf(change.login), justification, source: 'label', at: change.at }
       : { kind: 'unbypass', actor: actorOf(change.login), at: change.at },

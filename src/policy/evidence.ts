@@ -28,10 +28,16 @@ export interface CommentData {
 /** The head SHAs of a PR with the time each was first seen, oldest first. */
 export type HeadHistory = Array<{ sha: string; at: number }>;
 
-/** The head a comment was written against: the last one seen before it ("unknown" before any). */
+const wholeSecond = (ms: number) => Math.floor(ms / 1000);
+
+/**
+ * The head a comment was written against: the last one seen in an earlier second ("unknown"
+ * before any). GitHub stamps comments and pushes to the second, so a comment in a push's second
+ * may predate it: it belongs to the older head, and cannot approve code it may not have seen.
+ */
 export function headAt(history: HeadHistory, at: number): string {
   let sha = 'unknown';
-  for (const head of history) if (head.at <= at) sha = head.sha;
+  for (const head of history) if (wholeSecond(head.at) < wholeSecond(at)) sha = head.sha;
   return sha;
 }
 

@@ -163,7 +163,8 @@ describe('emergency override by label', () => {
     const planWithout = planFor([], pr.body);
     const result = await labelOutcome(pr, 'emergency', planWithout);
     expect(result.refused).toBeUndefined();
-    expect(result.evidence.map((e) => e.kind)).toEqual(['bypass', 'unbypass']);
+    // The removed addition no longer counts; the removal still lifts the earlier command's bypass.
+    expect(result.evidence.map((e) => e.kind)).toEqual(['unbypass']);
     expect(evaluate(planWithout, { events: [command] }, T_LABEL).verdict.state).toBe('pass');
     expect(evaluate(planWithout, { events: [command, ...result.evidence] }, T_LABEL + 61_000).verdict.state).toBe('pending');
     expect(nock.pendingMocks()).toEqual([]);

@@ -145,3 +145,53 @@ describe('HTML comments', () => {
     expect(commandsOf('x<!-- -->/approve')).toEqual([]);
   });
 });
+
+describe('markdown as GitHub renders it: a command is a line of a top-level paragraph', () => {
+  it.each([
+    ['a quote followed by an unprefixed line (lazy continuation)', '> I agree with\n/approve'],
+    ['a lazy line after a nested quote', '> > quoted twice\n/approve'],
+    ['a lazy line after a list item', '- first point\n/approve'],
+    ['an HTML comment opened mid-line and closed lines later', 'looks fine <!-- not yet\n/approve\n-->'],
+    ['an HTML tag whose attribute spans lines', 'see <span title="x\n/approve">this</span>'],
+    ['an HTML block', '<div>\n/approve\n</div>'],
+    ['a code span over two lines', 'run `make\n/approve` first'],
+    ['a link text over two lines', '[the docs\n/approve](https://example.com)'],
+    ['an image description over two lines', '![diagram\n/approve](https://example.com/a.png)'],
+    ['emphasis over two lines', '*I would\n/approve*'],
+    ['strikethrough over two lines', '~~I would\n/approve~~'],
+    ['a table row', '| check | state |\n| --- | --- |\n/approve'],
+    ['a setext heading', '/approve\n---'],
+    ['an ATX heading', '# /approve'],
+    ['a link reference definition', '[ship]:\n/approve'],
+    ['an escaped slash', '\\/approve'],
+    ['an entity for the slash', '&#47;approve'],
+    ['an entity inside the verb', '/appr&#111;ve'],
+    ['a continuation line indented four spaces', 'see:\n    /approve'],
+    ['a continuation line indented by a tab', 'see:\n\t/approve'],
+    ['a line that starts with an HTML comment inside a paragraph', 'see:\n<!-- x -->/approve'],
+  ])('%s', (_, body) => {
+    expect(parseCommands(body, CHECKPOINTS)).toEqual([]);
+  });
+
+  it.each([
+    ['after a quote closed by a blank line', '> I agree with\n\n/approve'],
+    ['after a multi-line HTML comment, on the next line', '<!--\nnotes\n-->\n/approve'],
+    ['after a code span closed on its line', '`make` passes\n/approve'],
+    ['after a backslash line break', 'all good\\\n/approve'],
+    ['after two-space line break', 'all good  \n/approve'],
+    ['after an unclosed emphasis mark, which stays a literal "*"', '*not emphasis\n/approve'],
+    ['after a table that a blank line ended', '| a |\n| - |\n| b |\n\n/approve'],
+    ['indented three spaces as a continuation', 'ok:\n   /approve'],
+    ['with an HTML comment after the verb', '/approve <!-- why:\nchecked the migration -->'],
+  ])('%s', (_, body) => {
+    expect(commandsOf(body)).toEqual([{ kind: 'approve' }]);
+  });
+
+  it('an HTML comment opened at the end of a command line hides the lines up to its end', () => {
+    expect(commandsOf('/escalate <!--\n/approve\n-->')).toEqual([{ kind: 'escalate', reason: '' }]);
+  });
+
+  it('keeps code spans of a reason as written', () => {
+    expect(commandsOf('/reject `token` leaks into logs')).toEqual([{ kind: 'reject', reason: '`token` leaks into logs' }]);
+  });
+});

@@ -20,8 +20,15 @@ describe('gate plumbing', () => {
   });
 
   it('maps a command comment to the head it was written against, and to "unknown" before any', () => {
-    const heads = [{ sha: 'a', at: 100 }, { sha: 'b', at: 200 }];
-    expect([headAt(heads, 50), headAt(heads, 150), headAt(heads, 250)]).toEqual(['unknown', 'a', 'b']);
+    const heads = [{ sha: 'a', at: 100_000 }, { sha: 'b', at: 200_000 }];
+    expect([headAt(heads, 50_000), headAt(heads, 150_000), headAt(heads, 250_000)]).toEqual(['unknown', 'a', 'b']);
+  });
+
+  it('maps a comment stamped in a push’s second to the head before the push (timestamps are whole seconds)', () => {
+    const heads = [{ sha: 'a', at: 100_000 }, { sha: 'b', at: 200_000 }];
+    expect([headAt(heads, 200_000), headAt(heads, 200_999), headAt(heads, 201_000), headAt(heads, 100_000)]).toEqual(['a', 'a', 'b', 'unknown']);
+    // A head first seen by the app's clock mid-second: the rest of that second is still ambiguous.
+    expect(headAt([{ sha: 'a', at: 100_000 }, { sha: 'b', at: 200_400 }], 200_000)).toBe('a');
   });
 
   it('runs evaluations of one PR one at a time, across two lock instances sharing Redis, and tells the later one it waited', async () => {

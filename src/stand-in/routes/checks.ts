@@ -60,7 +60,9 @@ function applyCheckBody(ctx: RouteContext, run: CheckRun): void {
   if (conclusion !== undefined && !CONCLUSIONS.has(conclusion)) invalid('conclusion');
   if (status === 'completed' && conclusion === undefined && run.conclusion === null) throw new InvalidField('CheckRun', 'conclusion', 'missing_field');
   const now = ctx.state.timestamp();
-  if (conclusion !== undefined) {
+  if (run.status === 'completed' && ctx.state.finalCompletedRuns) {
+    // Kept as they are: a completed run is final on GitHub.
+  } else if (conclusion !== undefined) {
     run.status = 'completed';
     run.conclusion = conclusion;
     run.completed_at = optionalString(body, 'CheckRun', 'completed_at') ?? now;
