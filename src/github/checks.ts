@@ -1,7 +1,9 @@
 /**
  * Our check runs: created once per head SHA and name, then updated only when their output
  * changed (what was posted is remembered in Redis), and read back, ours only, by the writer,
- * the compliance check and the deployment gate.
+ * the compliance check and the deployment gate. A completed run is final on GitHub (a PATCH
+ * keeps its status and conclusion), so a verdict that changes after completion is posted as a
+ * new run of the same name, which required checks then read as the latest.
  */
 import { createHash } from 'node:crypto';
 import { HITL_CHECK } from '../policy/types.js';
@@ -34,6 +36,8 @@ interface CheckRecord {
   id: number;
   /** Hash of the output last posted; empty when the run was found on GitHub, not posted by us. */
   hash: string;
+  /** The run's status and conclusion (stateOf); absent in records written before it was kept. */
+  state?: string;
 }
 
 /**
@@ -43,6 +47,9 @@ interface CheckRecord {
  */
 type StoredCheck = CheckRecord | { creating: true };
 
+const stateOf = (run: { status: string; conclusion?: string | null }) => (run.status === 'completed' ? `completed:${run.conclusion}` : run.status);
+/** A run PATCH can bring to `output`: one not completed, or completed with the same conclusion (an unknown state counts as completed). */
+const updatable = (record: CheckRecord, output: CheckOutput) => record.state === 'in_progress' || record.state === 'queued' || record.state === stateOf(output);
 const hashOf = (output: CheckOutput) => createHash('sha256').update(JSON.stringify(output)).digest('hex');
 const isOurCheck = (name: string) => name === HITL_CHECK || name.startsWith(`${HITL_CHECK}/`);
 
@@ -69,7 +76,7 @@ export class CheckWriter {
       else unsure = true;
     }
     if ((records.size === 0 && mayExist) || unsure) {
-      for (const [name, id] of await this.existingChecks(gh, at, sha)) if (!records.has(name)) records.set(name, { id, hash: '' });
+      for (const run of await this.existingChecks(gh, at, sha)) if (!records.has(run.name)) records.set(run.name, { id: run.id, hash: '', state: stateOf(run) });
     }
     const wanted = new Set(outputs.map((o) => o.name));
     const retired = [...records.keys()]
@@ -79,18 +86,19 @@ export class CheckWriter {
       const hash = hashOf(output);
       const record = records.get(output.name);
       if (record?.hash === hash) continue;
-      if (!record) await this.cache.setHashField(key, output.name, JSON.stringify({ creating: true } satisfies StoredCheck), CHECK_RECORD_TTL_MS);
-      const id = await this.postCheck(gh, at, sha, output, record?.id);
-      await this.cache.setHashField(key, output.name, JSON.stringify({ id, hash } satisfies StoredCheck), CHECK_RECORD_TTL_MS);
+      const reuse = record && updatable(record, output) ? record.id : undefined;
+      if (reuse === undefined) await this.cache.setHashField(key, output.name, JSON.stringify({ creating: true } satisfies StoredCheck), CHECK_RECORD_TTL_MS);
+      const id = await this.postCheck(gh, at, sha, output, reuse, record?.id);
+      await this.cache.setHashField(key, output.name, JSON.stringify({ id, hash, state: stateOf(output) } satisfies StoredCheck), CHECK_RECORD_TTL_MS);
     }
   }
 
-  private async existingChecks(gh: GitHubClient, at: RepoRef, sha: string): Promise<Map<string, number>> {
-    const runs = await this.reader.ownCheckRuns(gh, at, sha);
-    return new Map(runs.filter((run) => isOurCheck(run.name)).map((run) => [run.name, run.id]));
+  private async existingChecks(gh: GitHubClient, at: RepoRef, sha: string): Promise<CheckRunFacts[]> {
+    return (await this.reader.ownCheckRuns(gh, at, sha)).filter((run) => isOurCheck(run.name));
   }
 
-  private async postCheck(gh: GitHubClient, at: RepoRef, sha: string, output: CheckOutput, existingId: number | undefined): Promise<number> {
+  /** Updates run `existingId`, or creates a run (replacing the completed run `replacing`, when there is one). */
+  private async postCheck(gh: GitHubClient, at: RepoRef, sha: string, output: CheckOutput, existingId: number | undefined, replacing: number | undefined): Promise<number> {
     const annotations = output.annotations ?? [];
     const body = (batch: Annotation[]) => ({
       ...repoOf(at),
@@ -103,7 +111,7 @@ export class CheckWriter {
     for (let start = 0; start === 0 || start < annotations.length; start += ANNOTATIONS_PER_REQUEST) {
       const batch = annotations.slice(start, start + ANNOTATIONS_PER_REQUEST);
       if (id === undefined) {
-        id = await this.createCheck(gh, at, sha, output.name, body(batch));
+        id = await this.createCheck(gh, at, sha, output.name, body(batch), replacing);
       } else {
         await gh.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...body(batch), check_run_id: id });
       }
@@ -113,17 +121,18 @@ export class CheckWriter {
 
   /**
    * Creates a check run once. A 5xx may come after GitHub created it (the answer was lost), so
-   * the runs on the SHA are listed before trying again: an existing one is updated instead.
+   * the runs on the SHA are listed before trying again: a run that is not the one being replaced
+   * is the one just created, and is updated instead.
    */
-  private async createCheck(gh: GitHubClient, at: RepoRef, sha: string, name: string, body: Record<string, unknown>): Promise<number> {
+  private async createCheck(gh: GitHubClient, at: RepoRef, sha: string, name: string, body: Record<string, unknown>, replacing: number | undefined): Promise<number> {
     const create = async () => Number((await gh.request('POST /repos/{owner}/{repo}/check-runs', { ...body, ...repoOf(at), name, head_sha: sha, request: { retries: 0 } })).data.id);
     try {
       return await create();
     } catch (error) {
       const status = (error as { status?: number }).status;
       if (status !== undefined && status < 500) throw error;
-      const existing = (await this.existingChecks(gh, at, sha)).get(name);
-      if (existing === undefined) return create();
+      const existing = (await this.existingChecks(gh, at, sha)).find((run) => run.name === name)?.id;
+      if (existing === undefined || existing === replacing) return create();
       await gh.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...body, ...repoOf(at), check_run_id: existing });
       return existing;
     }

@@ -118,12 +118,6 @@ export class StandInState {
   readonly teams = new Map<string, Team>();
   private readonly tokens = new Map<string, number>();
   private nextId = 1000;
-  /**
-   * GitHub Support: once a check run is completed, neither its status nor its conclusion can
-   * change again (a PATCH keeps them; the output still updates). Off by default: HITL still
-   * reopens its completed `hitl` run by PATCHing it (see test/hostile/gate-property.test.ts).
-   */
-  finalCompletedRuns = false;
 
   constructor(readonly clock: () => number, readonly appId = 1) {}
 

@@ -22,15 +22,13 @@ import { AUTHOR, BOT, CODE_CHANGE, DOCS_CHANGE, EMERGENCY_LABEL, PullWorld, seed
  * - item3: decisions can be erased: editing or deleting a /reject or /hold comment, and /unhold
  *   of a reviewer's hold by the author or any other writer.
  * - item4: the person who pushed the code approves it.
- * - final-check-runs: the stand-in keeps a completed run's status and conclusion, as GitHub does;
- *   HITL reopens its green `hitl` by PATCHing it to in_progress, which then changes nothing.
  * - test-branch-retarget: retargeted to a branch whose own .hitl.yml makes it a test
  *   environment, the PR's head gets a green `hitl` that the default branch's protection accepts.
  * - stale-payload: an earlier event's payload delivered again under a new id (two events stamped
  *   in the same second look alike): its stale labels make the app remove a workflow label that
  *   is gone, GitHub answers 404 and the delivery fails half-done.
  */
-type KnownHole = 'item1' | 'item3' | 'item4' | 'final-check-runs' | 'test-branch-retarget' | 'stale-payload';
+type KnownHole = 'item1' | 'item3' | 'item4' | 'test-branch-retarget' | 'stale-payload';
 const GENERATED_KNOWN_HOLES: readonly KnownHole[] = [];
 
 const fromEnv = (process.env.HITL_PROPERTY_KNOWN_HOLES ?? '').split(',').filter(Boolean) as KnownHole[];
@@ -83,7 +81,6 @@ const knownHoleEvents: Record<KnownHole, Array<fc.Arbitrary<Event>>> = {
     fc.record({ kind: fc.constant('comment' as const), by: person(WRITERS_WITHOUT_ROLE), body: fc.constant('/unhold') }),
   ],
   item4: [fc.record({ kind: fc.constant('push' as const), by: person(['carol', 'dave']) })],
-  'final-check-runs': [], // no event of its own: the same events, on a stand-in that behaves like GitHub
   'test-branch-retarget': [fc.record({ kind: fc.constant('retarget' as const), to: fc.constant(TEST_BRANCH) })],
   'stale-payload': [fc.record({ kind: fc.constant('redeliver' as const), pick: fc.nat(), freshId: fc.constant(true) })],
 };
@@ -134,7 +131,6 @@ describe('gate integrity under random events', () => {
   beforeAll(async () => {
     fleet = await startFleet({ installations: 1, concurrency: 1, standIn: { clock: () => clock }, deps: { clock: () => clock } });
     seedWorld(fleet);
-    fleet.standIn.state.finalCompletedRuns = holes.has('final-check-runs');
   });
   afterAll(async () => {
     await fleet.stop();
@@ -158,6 +154,20 @@ describe('gate integrity under random events', () => {
     );
     expect(fleet.standIn.internalErrors).toEqual([]);
   }, 30 * 60_000);
+
+  it('a green hitl taken back (changes requested, then a hold) shows on the head as a new run that is not green', async () => {
+    const world = new PullWorld(fleet, nextNumber++, () => (clock += 2_000));
+    await world.open(CODE_CHANGE);
+    await world.review('carol', 'APPROVED');
+    expect(world.hitlOnHead()).toMatchObject({ passed: true });
+    // GitHub keeps a completed run's conclusion whatever a PATCH says: only a new run can close the gate again.
+    await world.review('carol', 'CHANGES_REQUESTED');
+    expect(world.hitlOnHead()).toMatchObject({ passed: false });
+    await world.review('carol', 'APPROVED');
+    expect(world.hitlOnHead()).toMatchObject({ passed: true });
+    await world.comment('dave', '/hold');
+    expect(world.hitlOnHead()).toMatchObject({ passed: false });
+  }, 60_000);
 
   it('the emergency label put back by a triage user does not revive the bypass of the person who added it before', async () => {
     const world = new PullWorld(fleet, nextNumber++, () => (clock += 2_000));

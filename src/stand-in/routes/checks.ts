@@ -60,8 +60,8 @@ function applyCheckBody(ctx: RouteContext, run: CheckRun): void {
   if (conclusion !== undefined && !CONCLUSIONS.has(conclusion)) invalid('conclusion');
   if (status === 'completed' && conclusion === undefined && run.conclusion === null) throw new InvalidField('CheckRun', 'conclusion', 'missing_field');
   const now = ctx.state.timestamp();
-  if (run.status === 'completed' && ctx.state.finalCompletedRuns) {
-    // Kept as they are: a completed run is final on GitHub.
+  if (run.status === 'completed') {
+    // Kept as they are: GitHub Support says a completed run's status and conclusion are final (a PATCH still updates its output).
   } else if (conclusion !== undefined) {
     run.status = 'completed';
     run.conclusion = conclusion;
