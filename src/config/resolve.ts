@@ -2,9 +2,9 @@
  * Merges built-in defaults ← org file ← repository file key by key, checks that every name a
  * file uses is defined, and compiles the result into a ResolvedConfig. Pure: no I/O.
  */
-import picomatch from 'picomatch';
 import { BUILT_IN } from './defaults.js';
 import { parseDuration } from './duration.js';
+import { compileGlob, compileGlobs, compileTitlePattern, indexGlobs, type TitlePattern } from './patterns.js';
 import type { HitlFile } from './schema.js';
 import type {
   Approvers,
@@ -56,11 +56,6 @@ export function parseRoleMember(text: string): RoleMember {
   return { kind: 'user', login: bare.toLowerCase() };
 }
 
-export function compileGlobs(globs: string[]): (path: string) => boolean {
-  if (globs.length === 0) return () => false;
-  return picomatch(globs, { dot: true });
-}
-
 export interface ResolveInput {
   repository?: HitlFile;
   organization?: HitlFile;
@@ -100,15 +95,34 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
     return { roles, members: roles.flatMap((role) => asList(own(merged.roles, role)).map(parseRoleMember)) };
   };
 
+  /** Globs that cannot be compiled are errors here too: a caller may resolve a file that skipped the schema. */
+  const globsAt = (globs: string[], path: Array<string | number>): string[] =>
+    globs.filter((glob, i) => {
+      const compiled = compileGlob(glob);
+      if (!compiled.ok) error([...path, i], compiled.error);
+      return compiled.ok;
+    });
+  const titleAt = (source: string | undefined, path: Array<string | number>): TitlePattern | undefined => {
+    if (source === undefined) return undefined;
+    const compiled = compileTitlePattern(source);
+    if (compiled.ok) return compiled.value;
+    error(path, compiled.error);
+    return undefined;
+  };
+
+  const triggerEntries = Object.entries(merged.triggers ?? {});
+  // One index over every trigger's globs: a path is tested once, not once per trigger.
+  const triggersMatching = indexGlobs(
+    triggerEntries.flatMap(([name, t]) => globsAt(t.paths ?? [], ['triggers', name, 'paths']).map((glob) => ({ glob, label: name }))),
+  );
   const triggers: Record<string, TriggerPolicy> = {};
-  for (const [name, t] of Object.entries(merged.triggers ?? {})) {
-    const paths = t.paths ?? [];
+  for (const [name, t] of triggerEntries) {
     triggers[name] = {
       name,
-      paths,
-      matchesPath: compileGlobs(paths),
+      paths: t.paths ?? [],
+      matchesPath: (path) => triggersMatching(path).has(name),
       labels: (t.labels ?? []).map((l) => l.toLowerCase()),
-      title: t.title === undefined ? undefined : safeRegExp(t.title),
+      title: titleAt(t.title, ['triggers', name, 'title']),
       minFiles: t.min_files,
       minLines: t.min_lines,
       revert: t.revert ?? false,
@@ -190,8 +204,8 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
   const protectedEnvironments = bypass.protected_environments ?? [];
   const testBranches = bypass.test_environments?.branches ?? [];
   const testEnvironments = bypass.test_environments?.environments ?? [];
-  const isTestEnvironment = compileGlobs(testEnvironments);
-  const isTestBranch = compileGlobs(testBranches);
+  const isTestEnvironment = compileGlobs(globsAt(testEnvironments, ['bypass', 'test_environments', 'environments']));
+  const isTestBranch = compileGlobs(globsAt(testBranches, ['bypass', 'test_environments', 'branches']));
   for (const name of protectedEnvironments) {
     if (isTestEnvironment(name) || isTestBranch(name)) {
       error(['bypass', 'protected_environments'], `"${name}" is both a protected environment and a test environment`);
@@ -200,8 +214,9 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
 
   const requireApproval = approversOf(merged.deployments?.require_approval ?? [], ['deployments', 'require_approval']);
 
-  if (errors.length > 0) return { ok: false, errors, warnings };
   const lowRiskPaths = merged.classification?.low_risk_paths ?? [];
+  const isLowRisk = compileGlobs(globsAt(lowRiskPaths, ['classification', 'low_risk_paths']));
+  if (errors.length > 0) return { ok: false, errors, warnings };
   return {
     ok: true,
     warnings,
@@ -213,7 +228,8 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
       triggers,
       classification: {
         lowRiskPaths,
-        isLowRisk: compileGlobs(lowRiskPaths),
+        isLowRisk,
+        triggersMatching,
         peerReviewMaxLines: merged.classification?.peer_review_max_lines ?? 200,
       },
       notify: { channels: merged.notify?.channels ?? [], fromLevel: merged.notify?.from_level ?? 3 },
@@ -248,13 +264,4 @@ function hasPath(doc: unknown, path: Array<string | number>): boolean {
     node = (node as Record<string | number, unknown>)[key];
   }
   return true;
-}
-
-/** Titles are matched with a length cap: the pattern is trusted (base branch), the title is not. */
-function safeRegExp(source: string): RegExp | undefined {
-  try {
-    return new RegExp(source, 'u');
-  } catch {
-    return undefined;
-  }
 }

@@ -3,6 +3,8 @@
  * repository's file, with names checked, durations in milliseconds and glob matchers compiled
  * once. Everything downstream (policy, escalation, bypass) reads this, never raw YAML.
  */
+import type { TitlePattern } from './patterns.js';
+
 export type Permission = 'read' | 'triage' | 'write' | 'maintain' | 'admin';
 export const PERMISSION_RANK: Record<Permission, number> = { read: 0, triage: 1, write: 2, maintain: 3, admin: 4 };
 
@@ -49,7 +51,8 @@ export interface TriggerPolicy {
   matchesPath: (path: string) => boolean;
   /** Lower-cased label names. */
   labels: string[];
-  title?: RegExp;
+  /** Runs in time linear in the title (patterns.ts). */
+  title?: TitlePattern;
   minFiles?: number;
   minLines?: number;
   revert: boolean;
@@ -87,7 +90,13 @@ export interface ResolvedConfig {
   escalation: EscalationLevelPolicy[];
   roles: Record<string, RoleMember[]>;
   triggers: Record<string, TriggerPolicy>;
-  classification: { lowRiskPaths: string[]; isLowRisk: (path: string) => boolean; peerReviewMaxLines: number };
+  classification: {
+    lowRiskPaths: string[];
+    isLowRisk: (path: string) => boolean;
+    /** The names of the triggers whose `paths` match the path: every trigger's globs in one index. */
+    triggersMatching: (path: string) => ReadonlySet<string>;
+    peerReviewMaxLines: number;
+  };
   notify: { channels: Array<'slack' | 'webhook'>; fromLevel: number };
   bypass: {
     emergency: { label: string; allowedRoles: string[]; allowed: RoleMember[]; postReview: boolean };
