@@ -16,6 +16,24 @@ import { RE2JS } from 're2js';
 
 export type Compiled<T> = { ok: true; value: T } | { ok: false; error: string };
 
+/**
+ * The loader's schema compiles each pattern to validate it and resolveConfig compiles it again;
+ * configs are reloaded per version with mostly the same patterns. A bounded cache per pattern
+ * text makes the second and later compilations free (RE2 takes about a millisecond each).
+ */
+function cached<T>(compile: (source: string) => Compiled<T>, limit = 20_000): (source: string) => Compiled<T> {
+  const cache = new Map<string, Compiled<T>>();
+  return (source) => {
+    let compiled = cache.get(source);
+    if (compiled === undefined) {
+      if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+      compiled = compile(source);
+      cache.set(source, compiled);
+    }
+    return compiled;
+  };
+}
+
 export interface TitlePattern {
   /** As written in `.hitl.yml`, for reasons and summaries. */
   source: string;
@@ -23,7 +41,7 @@ export interface TitlePattern {
 }
 
 /** A title pattern must be a JavaScript regex (what users write) that RE2 can run. */
-export function compileTitlePattern(source: string): Compiled<TitlePattern> {
+export const compileTitlePattern = cached((source): Compiled<TitlePattern> => {
   try {
     new RegExp(source, 'u');
   } catch (error) {
@@ -35,7 +53,7 @@ export function compileTitlePattern(source: string): Compiled<TitlePattern> {
   } catch (error) {
     return { ok: false, error: `regular expression "${source}" needs backtracking (lookahead or a backreference), which could take minutes on a crafted title: ${(error as Error).message}` };
   }
-}
+});
 
 /**
  * dot: `*` and `**` match dotfiles (`.github/…`). flags 's': `**` also crosses a newline or a
@@ -103,7 +121,7 @@ function re2SourceOf(glob: string): string | undefined {
 }
 
 /** One glob as picomatch would match it (its `input === glob` shortcut included), in linear time. */
-export function compileGlob(glob: string): Compiled<(path: string) => boolean> {
+export const compileGlob = cached((glob): Compiled<(path: string) => boolean> => {
   let regex: RegExp;
   try {
     regex = picomatch.makeRe(glob, { ...PICOMATCH_OPTIONS, strictBrackets: true });
@@ -115,7 +133,7 @@ export function compileGlob(glob: string): Compiled<(path: string) => boolean> {
   if (source === undefined) return { ok: false, error: `bad glob "${glob}": ${COMPLEX_GLOB_SYNTAX}, so that no path can make it run long` };
   const re2 = RE2JS.compile(source, RE2JS.DOTALL);
   return { ok: true, value: (path) => path !== '' && (path === glob || re2.test(path)) };
-}
+});
 
 interface TrieNode {
   next: Map<number, TrieNode>;
