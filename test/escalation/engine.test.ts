@@ -212,9 +212,10 @@ describe('escalation engine on a real Redis', () => {
       return check(t);
     };
     await engine.ensure(ensureInput([5_000, 5_000, 5_000, 5_000], 50));
-    await waitFor(() => escalatedLevels(audit).length === 1, 'level 1 after two failed attempts');
+    await waitFor(() => calls.some((c) => c.path.endsWith('/requested_reviewers')), 'level 1 after two failed attempts');
 
     expect(failures).toBe(-1);
+    expect(escalatedLevels(audit)).toEqual([1]);
     expect(calls.filter((c) => c.path.endsWith('/requested_reviewers'))).toHaveLength(1);
     expect(await engine.jobs.getDelayedCount()).toBe(1); // level 2 only: the retries are gone
   });
