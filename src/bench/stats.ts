@@ -8,9 +8,9 @@ export interface Timing {
   meanMs: number;
 }
 
-/** Runs `fn` after a warm-up until `budgetMs` has passed (at least minRuns, at most maxRuns times). */
-export function time(fn: () => unknown, { budgetMs = 1_000, minRuns = 20, maxRuns = 5_000 } = {}): Timing {
-  for (let i = 0; i < 5; i++) fn();
+/** Runs `fn` after `warmup` calls until `budgetMs` has passed (at least minRuns, at most maxRuns times). */
+export function time(fn: () => unknown, { budgetMs = 1_000, minRuns = 20, maxRuns = 5_000, warmup = 5 } = {}): Timing {
+  for (let i = 0; i < warmup; i++) fn();
   const samples: number[] = [];
   const started = performance.now();
   while (samples.length < minRuns || (samples.length < maxRuns && performance.now() - started < budgetMs)) {

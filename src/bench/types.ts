@@ -5,6 +5,13 @@ export interface BenchRow {
   value: number | string;
   unit: string;
   how: string;
+  /** The key under which `--json` also writes the value in `figures`, for machines (CI, notes). */
+  figure?: string;
 }
 
-export type BenchSection = () => Promise<BenchRow[]>;
+export interface BenchOptions {
+  /** Smaller sizes and shorter timing budgets, for CI: the same rows and figures, noisier. */
+  quick: boolean;
+}
+
+export type BenchSection = (options: BenchOptions) => Promise<BenchRow[]>;

@@ -4,7 +4,7 @@
  * changes) and, with a second policy, every change the two would treat differently. Pure: the
  * changes come in, the report goes out; backtest.ts reads git.
  */
-import { compileGlobs } from '../config/resolve.js';
+import { compileGlobs } from '../config/patterns.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { classify } from '../policy/classify.js';
 import { factsOf } from '../policy/facts.js';

@@ -2,9 +2,9 @@
  * Merges built-in defaults ← org file ← repository file key by key, checks that every name a
  * file uses is defined, and compiles the result into a ResolvedConfig. Pure: no I/O.
  */
-import picomatch from 'picomatch';
 import { BUILT_IN } from './defaults.js';
 import { parseDuration } from './duration.js';
+import { compileGlob, compileGlobs, compileTitlePattern, indexGlobs, type TitlePattern } from './patterns.js';
 import type { HitlFile } from './schema.js';
 import { closest, didYouMean } from './suggest.js';
 import type {
@@ -57,12 +57,6 @@ export function parseRoleMember(text: string): RoleMember {
   return { kind: 'user', login: bare.toLowerCase() };
 }
 
-/** A matcher of any of `globs`, except paths that match one of `ignore`. */
-export function compileGlobs(globs: string[], ignore: string[] = []): (path: string) => boolean {
-  if (globs.length === 0) return () => false;
-  return picomatch(globs, ignore.length > 0 ? { dot: true, ignore } : { dot: true });
-}
-
 export interface ResolveInput {
   repository?: HitlFile;
   organization?: HitlFile;
@@ -106,17 +100,44 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
     return { roles, members: roles.flatMap((role) => asList(own(merged.roles, role)).map(parseRoleMember)) };
   };
 
+  /** Globs that cannot be compiled are errors here too: a caller may resolve a file that skipped the schema. */
+  const globsAt = (globs: string[], path: Array<string | number>): string[] =>
+    globs.filter((glob, i) => {
+      const compiled = compileGlob(glob);
+      if (!compiled.ok) error([...path, i], compiled.error);
+      return compiled.ok;
+    });
+  const titleAt = (source: string | undefined, path: Array<string | number>): TitlePattern | undefined => {
+    if (source === undefined) return undefined;
+    const compiled = compileTitlePattern(source);
+    if (compiled.ok) return compiled.value;
+    error(path, compiled.error);
+    return undefined;
+  };
+
+  const triggerEntries = Object.entries(merged.triggers ?? {});
+  // One index over every trigger's globs: a path is tested once, not once per trigger.
+  const indexed = indexGlobs(
+    triggerEntries.flatMap(([name, t]) => globsAt(t.paths ?? [], ['triggers', name, 'paths']).map((glob) => ({ glob, label: name }))),
+  );
+  const ignoredBy = triggerEntries.flatMap(([name, t]) =>
+    t.paths_ignore?.length ? [{ name, ignored: compileGlobs(globsAt(t.paths_ignore, ['triggers', name, 'paths_ignore'])) }] : [],
+  );
+  // A trigger's paths_ignore takes a path back out of what its paths matched (indexed returns a fresh set per path).
+  const triggersMatching = (path: string): Set<string> => {
+    const names = indexed(path);
+    for (const { name, ignored } of ignoredBy) if (names.has(name) && ignored(path)) names.delete(name);
+    return names;
+  };
   const triggers: Record<string, TriggerPolicy> = {};
-  for (const [name, t] of Object.entries(merged.triggers ?? {})) {
-    const paths = t.paths ?? [];
-    const pathsIgnore = t.paths_ignore ?? [];
+  for (const [name, t] of triggerEntries) {
     triggers[name] = {
       name,
-      paths,
-      pathsIgnore,
-      matchesPath: compileGlobs(paths, pathsIgnore),
+      paths: t.paths ?? [],
+      pathsIgnore: t.paths_ignore ?? [],
+      matchesPath: (path) => triggersMatching(path).has(name),
       labels: (t.labels ?? []).map((l) => l.toLowerCase()),
-      title: t.title === undefined ? undefined : safeRegExp(t.title),
+      title: titleAt(t.title, ['triggers', name, 'title']),
       minFiles: t.min_files,
       minLines: t.min_lines,
       revert: t.revert ?? false,
@@ -198,8 +219,8 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
   const protectedEnvironments = bypass.protected_environments ?? [];
   const testBranches = bypass.test_environments?.branches ?? [];
   const testEnvironments = bypass.test_environments?.environments ?? [];
-  const isTestEnvironment = compileGlobs(testEnvironments);
-  const isTestBranch = compileGlobs(testBranches);
+  const isTestEnvironment = compileGlobs(globsAt(testEnvironments, ['bypass', 'test_environments', 'environments']));
+  const isTestBranch = compileGlobs(globsAt(testBranches, ['bypass', 'test_environments', 'branches']));
   for (const name of protectedEnvironments) {
     if (isTestEnvironment(name) || isTestBranch(name)) {
       error(['bypass', 'protected_environments'], `"${name}" is both a protected environment and a test environment`);
@@ -208,9 +229,11 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
 
   const requireApproval = approversOf(merged.deployments?.require_approval ?? [], ['deployments', 'require_approval']);
 
-  if (errors.length > 0) return { ok: false, errors, warnings };
   const lowRiskPaths = merged.classification?.low_risk_paths ?? [];
   const sizeExcludedPaths = merged.classification?.size_excluded_paths ?? [];
+  const isSizeExcluded = compileGlobs(globsAt(sizeExcludedPaths, ['classification', 'size_excluded_paths']));
+  const isLowRisk = compileGlobs(globsAt(lowRiskPaths, ['classification', 'low_risk_paths']));
+  if (errors.length > 0) return { ok: false, errors, warnings };
   return {
     ok: true,
     warnings,
@@ -222,10 +245,11 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
       triggers,
       classification: {
         lowRiskPaths,
-        isLowRisk: compileGlobs(lowRiskPaths),
+        isLowRisk,
+        triggersMatching,
         peerReviewMaxLines: merged.classification?.peer_review_max_lines ?? 200,
         sizeExcludedPaths,
-        isSizeExcluded: compileGlobs(sizeExcludedPaths),
+        isSizeExcluded,
       },
       notify: { channels: merged.notify?.channels ?? [], fromLevel: merged.notify?.from_level ?? 3 },
       bypass: {
@@ -291,13 +315,4 @@ function hasPath(doc: unknown, path: Array<string | number>): boolean {
     node = (node as Record<string | number, unknown>)[key];
   }
   return true;
-}
-
-/** Titles are matched with a length cap: the pattern is trusted (base branch), the title is not. */
-function safeRegExp(source: string): RegExp | undefined {
-  try {
-    return new RegExp(source, 'u');
-  } catch {
-    return undefined;
-  }
 }

@@ -6,9 +6,9 @@
  * default. The JSON Schema for editors is generated from this same schema.
  */
 import { CronExpressionParser } from 'cron-parser';
-import picomatch from 'picomatch';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { compileGlob, compileTitlePattern } from './patterns.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,39}$/;
 const USER = /^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
@@ -27,19 +27,13 @@ export const Duration = z.string().superRefine((value, ctx) => {
 });
 
 export const Glob = z.string().min(1).superRefine((glob, ctx) => {
-  try {
-    picomatch.makeRe(glob, { strictBrackets: true });
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `bad glob "${glob}": ${(error as Error).message}` });
-  }
+  const compiled = compileGlob(glob);
+  if (!compiled.ok) ctx.addIssue({ code: 'custom', message: compiled.error });
 });
 
 const Regex = z.string().min(1).max(500).superRefine((source, ctx) => {
-  try {
-    new RegExp(source, 'u');
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `bad regular expression: ${(error as Error).message}` });
-  }
+  const compiled = compileTitlePattern(source);
+  if (!compiled.ok) ctx.addIssue({ code: 'custom', message: compiled.error });
 });
 
 const Timezone = z.string().superRefine((zone, ctx) => {

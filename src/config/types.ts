@@ -3,6 +3,8 @@
  * repository's file, with names checked, durations in milliseconds and glob matchers compiled
  * once. Everything downstream (policy, escalation, bypass) reads this, never raw YAML.
  */
+import type { TitlePattern } from './patterns.js';
+
 export type Permission = 'read' | 'triage' | 'write' | 'maintain' | 'admin';
 export const PERMISSION_RANK: Record<Permission, number> = { read: 0, triage: 1, write: 2, maintain: 3, admin: 4 };
 
@@ -52,7 +54,8 @@ export interface TriggerPolicy {
   matchesPath: (path: string) => boolean;
   /** Lower-cased label names. */
   labels: string[];
-  title?: RegExp;
+  /** Runs in time linear in the title (patterns.ts). */
+  title?: TitlePattern;
   minFiles?: number;
   minLines?: number;
   revert: boolean;
@@ -93,6 +96,8 @@ export interface ResolvedConfig {
   classification: {
     lowRiskPaths: string[];
     isLowRisk: (path: string) => boolean;
+    /** The names of the triggers whose `paths` match the path: every trigger's globs in one index. */
+    triggersMatching: (path: string) => ReadonlySet<string>;
     peerReviewMaxLines: number;
     /** Files whose lines and count do not measure a change's size (vendored, generated, lockfiles). */
     sizeExcludedPaths: string[];

@@ -14,7 +14,7 @@ import { performStep } from './actions.js';
 import type { ChannelSettings } from './channels.js';
 import type { GitHubClient } from '../github/client.js';
 import { updateIssue } from '../github/issues.js';
-import { DEFAULT_LEVELS, acknowledgedSchedule, breachJumpsToTop, intervalAt, itemId, slaJobId, stepAt, stepJobId } from './ladder.js';
+import { DEFAULT_LEVELS, acknowledgedSchedule, breachJumpsToTop, intervalAt, itemId, retryJobId, slaJobId, stepAt, stepJobId } from './ladder.js';
 import { RedisFallback } from '../github/fallback.js';
 import { silentLog, type Log } from './log.js';
 import { EscalationStore, toPendingItem, type ItemState } from './store.js';
@@ -38,7 +38,16 @@ export interface EscalationEngineOptions {
   retryDelayMs?: number;
 }
 
-type JobData = { kind: 'step'; id: string; level: number; epoch: number; by?: string; reason?: string } | { kind: 'sla'; id: string };
+/**
+ * A job's name is its kind; its data stays under 64 bytes (no kind, no defaults) so that, with
+ * options of only its id and delay, the job's hash keeps Redis's compact encoding. `attempt`
+ * counts retries after a throw (retried here, not by BullMQ, whose attempts and backoff options
+ * would take the job's options past 64 bytes).
+ */
+type StepData = { id: string; level: number; epoch: number; by?: string; reason?: string; attempt?: number };
+type SlaData = { id: string; attempt?: number };
+type JobData = StepData | SlaData;
+type Timer = { kind: 'step'; data: StepData } | { kind: 'sla'; data: SlaData };
 
 export const QUEUE_NAME = 'escalation';
 const ATTEMPTS = 4;
@@ -61,7 +70,8 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
     // The producer fails fast so a webhook handler never hangs on a dead Redis.
     const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     await redis.connect();
-    const queue = new Queue<JobData>(QUEUE_NAME, { connection: redis, prefix });
+    // Nothing reads BullMQ's event stream: 1,000 events instead of 10,000 keep its memory small.
+    const queue = new Queue<JobData>(QUEUE_NAME, { connection: redis, prefix, streams: { events: { maxLen: 1_000 } } });
     const store = new EscalationStore(redis, `${prefix}:${QUEUE_NAME}-state`);
     const log = options.log ?? silentLog;
     // Without a listener a lost connection's 'error' would be thrown; the calls that fail meanwhile are retried by the app (retry.ts).
@@ -85,6 +95,9 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
       connection: { url: this.url, maxRetriesPerRequest: null } as ConnectionOptions,
       prefix: this.options.prefix ?? 'hitl',
       concurrency: this.options.concurrency ?? 4,
+      // Finished jobs leave no trace, so a later climb of the same item can reuse the ids.
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 0 },
     });
     worker.on('failed', (job, error) => log.warn(`escalation job ${job?.id ?? '?'} failed: ${error.message}`));
     worker.on('error', (error) => log.error(`escalation worker: ${error.message}`));
@@ -122,7 +135,6 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
     await this.store.create({ ...input, levels: input.levels.length > 0 ? input.levels : DEFAULT_LEVELS });
     const state = await this.store.get(itemId(input));
     if (!state || state.level >= level) return state && toPendingItem(state);
-    if (!state.slaBreached) await this.add({ kind: 'sla', id: state.id }, slaJobId(state.id), state.deadline);
     return this.jump(state, level, by, reason);
   }
 
@@ -134,7 +146,8 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
     const epoch = await this.store.bump(state.id, { ackBy: by, ackUntil: until, nextAt });
     if (epoch === undefined) return undefined;
     await this.retire(state);
-    await this.addStep({ kind: 'step', id: state.id, level: state.level + 1, epoch }, nextAt);
+    await this.addStep({ id: state.id, level: state.level + 1, epoch }, nextAt);
+    await this.armSla(state, nextAt);
     await this.record(state, 'acknowledged', by, { level: state.level, until });
     const updated = await this.store.get(state.id);
     return updated && toPendingItem(updated);
@@ -161,22 +174,33 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
     return this.queue as Queue;
   }
 
+  /** Runs the job; when it throws, schedules its next attempt (exponential backoff) and rethrows for the log. */
   private async process(job: Job<JobData>, gate: GatePort): Promise<void> {
-    const data = job.data;
-    if (data.kind === 'sla') return this.breach(data.id, gate);
-    return this.step(data, gate);
+    const timer = { kind: job.name, data: job.data } as Timer;
+    try {
+      await (timer.kind === 'sla' ? this.breach(timer.data.id, gate) : this.step(timer.data, gate));
+    } catch (error) {
+      const attempt = timer.data.attempt ?? 1;
+      if (attempt < ATTEMPTS) {
+        const baseId = job.id!.replace(/\.r\d+$/, '');
+        const delayMs = (this.options.retryDelayMs ?? 30_000) * 2 ** (attempt - 1);
+        await this.add(timer.kind, { ...timer.data, attempt: attempt + 1 }, retryJobId(baseId, attempt + 1), this.now + delayMs);
+      }
+      throw error;
+    }
   }
 
-  private async step(data: Extract<JobData, { kind: 'step' }>, gate: GatePort): Promise<void> {
+  private async step(data: StepData, gate: GatePort): Promise<void> {
     const state = await this.store.get(data.id);
     if (!state || state.epoch !== data.epoch || state.level >= data.level) return;
     const answer = await gate.check(state);
-    if (!answer.pending) return this.resolve(state.id, 'resolved');
+    if (!answer.pending) return this.resolve(state.id, 'resolved', data);
     const octokit = await this.options.octokitFor(state.installationId);
     const now = this.now;
     const nextAt = now + intervalAt(state.levels, data.level);
-    // The next timer goes in before the claim: a crash between the two loses nothing.
-    await this.addStep({ kind: 'step', id: state.id, level: data.level + 1, epoch: data.epoch }, nextAt);
+    // The next timers go in before the claim: a crash between the two loses nothing.
+    await this.addStep({ id: state.id, level: data.level + 1, epoch: data.epoch }, nextAt);
+    await this.armSla(state, nextAt);
     if (!(await this.store.claim(state.id, data.epoch, data.level, nextAt))) return;
     const step = stepAt(state.levels, data.level);
     await this.record(state, 'escalated', data.by ?? 'hitl', { level: data.level, reminder: step.kind === 'reminder' }, data.reason);
@@ -197,7 +221,7 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
     if (!(await this.store.setOnce(id, 'slaBreached', 1))) return;
     await this.record(state, 'sla_breached', 'hitl', { level: state.level, deadline: state.deadline });
     const top = state.levels.length;
-    if (breachJumpsToTop(state.escalateAt, state.deadline) && state.level < top) await this.jump(state, top, 'hitl', 'SLA breached');
+    if (breachJumpsToTop(state.escalateAt, state.deadline) && state.level < top) await this.jump({ ...state, slaBreached: true }, top, 'hitl', 'SLA breached');
   }
 
   /** Moves the climb to `level` now, under a new epoch so every older timer of the item is void. */
@@ -206,14 +230,20 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
     const epoch = await this.store.bump(state.id, { nextAt: now, ackBy: '', ackUntil: '' });
     if (epoch === undefined) return undefined;
     await this.retire(state);
-    await this.addStep({ kind: 'step', id: state.id, level, epoch, by, reason }, now);
+    await this.addStep({ id: state.id, level, epoch, by, reason }, now);
+    await this.armSla(state, now);
     return toPendingItem({ ...state, epoch, nextAt: now, acknowledgedBy: undefined, acknowledgedUntil: undefined });
   }
 
-  private async resolve(id: string, reason: string): Promise<void> {
-    const state = await this.store.remove(id);
+  /**
+   * Ends the item and its timers, the SLA timer's removal sent along with the state's (its item
+   * may come back, and must not meet an old SLA timer); the step job that is running (`firing`)
+   * ends by itself.
+   */
+  private async resolve(id: string, reason: string, firing?: StepData): Promise<void> {
+    const [state] = await Promise.all([this.store.remove(id), this.queue.remove(slaJobId(id))]);
     if (!state) return;
-    await Promise.all([this.retire(state), this.queue.remove(slaJobId(id))]);
+    if (!(firing && firing.level === state.level + 1 && firing.epoch === state.epoch)) await this.retire(state);
     if (state.level === 0) return;
     await this.record(state, 'escalation_resolved', 'hitl', { level: state.level }, reason);
     if (state.trackingIssue !== undefined) await this.closeTrackingIssue(state);
@@ -233,24 +263,25 @@ export class EscalationEngine implements EscalationPort, DirectEscalation, Pendi
   }
 
   private async arm(state: ItemState): Promise<void> {
-    await this.addStep({ kind: 'step', id: state.id, level: state.level + 1, epoch: state.epoch }, state.nextAt);
-    if (!state.slaBreached) await this.add({ kind: 'sla', id: state.id }, slaJobId(state.id), state.deadline);
+    await this.addStep({ id: state.id, level: state.level + 1, epoch: state.epoch }, state.nextAt);
+    await this.armSla(state, state.nextAt);
   }
 
-  private addStep(data: Extract<JobData, { kind: 'step' }>, at: number): Promise<void> {
-    return this.add(data, stepJobId(data.id, data.level, data.epoch), at);
+  /**
+   * The SLA timer waits only while the deadline falls before the next step: until then, that
+   * step's timer fires first and arms it. So a pending item holds one delayed job most of the
+   * time (the built-in SLA equals escalate_after: the level-1 timer is the only one).
+   */
+  private async armSla(state: Pick<ItemState, 'id' | 'deadline' | 'slaBreached'>, nextAt: number): Promise<void> {
+    if (!state.slaBreached && state.deadline < nextAt) await this.add('sla', { id: state.id }, slaJobId(state.id), state.deadline);
   }
 
-  private async add(data: JobData, jobId: string, at: number): Promise<void> {
-    await this.queue.add(data.kind, data, {
-      jobId,
-      delay: Math.max(0, at - this.now),
-      // Finished jobs leave no trace, so a later climb of the same item can reuse the ids.
-      removeOnComplete: true,
-      removeOnFail: true,
-      attempts: ATTEMPTS,
-      backoff: { type: 'exponential', delay: this.options.retryDelayMs ?? 30_000 },
-    });
+  private addStep(data: StepData, at: number): Promise<void> {
+    return this.add('step', data, stepJobId(data.id, data.level, data.epoch), at);
+  }
+
+  private async add(kind: Timer['kind'], data: JobData, jobId: string, at: number): Promise<void> {
+    await this.queue.add(kind, data, { jobId, delay: Math.max(0, at - this.now) });
   }
 
   private async record(state: ItemState, action: 'escalated' | 'acknowledged' | 'escalation_resolved' | 'sla_breached', actor: string, details: Record<string, number | boolean>, reason?: string): Promise<void> {

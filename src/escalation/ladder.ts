@@ -69,13 +69,25 @@ export function itemId(target: EscalationTarget): string {
   return createHash('sha256').update(itemKey(target)).digest('hex').slice(0, 32);
 }
 
+/**
+ * 72 bits of the item id in base64url (12 characters): a job's id is stored in its options too,
+ * and options of at most 64 bytes keep the job's hash in Redis's compact encoding. Two items
+ * pending at once share a job id with a chance of about n² / 2⁷³.
+ */
+const shortId = (id: string): string => Buffer.from(id.slice(0, 18), 'hex').toString('base64url');
+
 /** One id per (item, step, epoch): a redelivered ensure re-adds the same job, which BullMQ ignores. */
 export function stepJobId(id: string, level: number, epoch: number): string {
-  return `step-${id}-l${level}-e${epoch}`;
+  return `s${shortId(id)}.${level}.${epoch}`;
 }
 
 export function slaJobId(id: string): string {
-  return `sla-${id}`;
+  return `t${shortId(id)}`;
+}
+
+/** A retry of a job that threw, one id per attempt: a second process retrying the same failure adds the same job. */
+export function retryJobId(jobId: string, attempt: number): string {
+  return `${jobId}.r${attempt}`;
 }
 
 /**

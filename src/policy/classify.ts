@@ -54,10 +54,25 @@ function measure(facts: PrFacts, config: ResolvedConfig): SizeFacts {
   };
 }
 
-function firedBy(trigger: TriggerPolicy, facts: PrFacts, size: SizeFacts, labels: Set<string>): Reason[] {
+/** For each trigger, the listed paths its globs match (the old side of renames too), in file order: one index lookup per path. */
+function pathHits(facts: PrFacts, config: ResolvedConfig): Map<string, string[]> {
+  const hits = new Map<string, string[]>();
+  for (const file of facts.files) {
+    for (const path of [file.path, file.previousPath]) {
+      if (path === undefined) continue;
+      for (const trigger of config.classification.triggersMatching(path)) {
+        const list = hits.get(trigger);
+        if (list) list.push(path);
+        else hits.set(trigger, [path]);
+      }
+    }
+  }
+  return hits;
+}
+
+function firedBy(trigger: TriggerPolicy, facts: PrFacts, size: SizeFacts, labels: Set<string>, hits: readonly string[]): Reason[] {
   const reasons: Reason[] = [];
   if (trigger.paths.length > 0) {
-    const hits = facts.files.flatMap((f) => [f.path, f.previousPath]).filter((p): p is string => p !== undefined && trigger.matchesPath(p));
     if (hits.length > 0) {
       const shown = hits.slice(0, EXAMPLES).join(', ');
       reasons.push({ kind: 'path', detail: `${trigger.name}: ${shown}${hits.length > EXAMPLES ? ` and ${hits.length - EXAMPLES} more` : ''}` });
@@ -80,12 +95,13 @@ function firedBy(trigger: TriggerPolicy, facts: PrFacts, size: SizeFacts, labels
 export function classify(facts: PrFacts, config: ResolvedConfig): Plan {
   const size = measure(facts, config);
   const labels = new Set(facts.labels.map((l) => l.toLowerCase()));
+  const hits = pathHits(facts, config);
 
   const items: GateItem[] = [];
   for (const checkpoint of config.checkpoints) {
     const reasons = checkpoint.triggers.flatMap((name) => {
       const trigger = config.triggers[name];
-      return trigger ? firedBy(trigger, facts, size, labels) : [];
+      return trigger ? firedBy(trigger, facts, size, labels, hits.get(name) ?? []) : [];
     });
     if (reasons.length === 0) continue;
     items.push({

@@ -1,11 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
+import { Redis } from 'ioredis';
 import { MemoryAuditSink } from '../../src/audit/types.js';
-import type { EscalationEngine } from '../../src/escalation/engine.js';
+import { QUEUE_NAME, type EscalationEngine } from '../../src/escalation/engine.js';
+import { DEFAULT_LEVELS, itemId, stepJobId } from '../../src/escalation/ladder.js';
 import {
   FakeGate,
   diagnostics,
   dropPrefix,
+  REDIS_URL,
   ensureInput,
   escalatedLevels,
   fakeGitHub,
@@ -124,7 +127,8 @@ describe('escalation engine on a real Redis', () => {
     const input = ensureInput([5_000, 5_000, 5_000, 5_000], 300);
     await Promise.all([first.ensure(input), second.ensure(input), first.ensure({ ...input, since: input.since + 1 })]);
 
-    expect(await first.jobs.getDelayedCount()).toBe(2); // the level-1 timer and the SLA timer
+    // The level-1 timer only: the SLA timer is armed once the deadline falls before the next step.
+    expect(await first.jobs.getDelayedCount()).toBe(1);
     await waitFor(() => escalatedLevels(audit).length === 1, 'level 1');
     await sleep(300);
     expect(calls.filter((c) => c.path.endsWith('/requested_reviewers'))).toHaveLength(1);
@@ -197,5 +201,39 @@ describe('escalation engine on a real Redis', () => {
     expect(audit.entries.filter((e) => e.action === 'sla_breached')).toHaveLength(1);
     expect(audit.entries.find((e) => e.action === 'escalated' && e.details?.level === 4)?.reason).toBe('SLA breached');
     expect((await engine.listPending())[0]).toMatchObject({ level: 4, slaBreached: true });
+  });
+
+  it('retries a timer whose gate check threw, with backoff, and escalates once it answers', async () => {
+    const engine = await start();
+    let failures = 2;
+    const check = gate.check.bind(gate);
+    gate.check = async (t) => {
+      if (failures-- > 0) throw new Error('GitHub unreachable');
+      return check(t);
+    };
+    await engine.ensure(ensureInput([5_000, 5_000, 5_000, 5_000], 50));
+    await waitFor(() => calls.some((c) => c.path.endsWith('/requested_reviewers')), 'level 1 after two failed attempts');
+
+    expect(failures).toBe(-1);
+    expect(escalatedLevels(audit)).toEqual([1]);
+    expect(calls.filter((c) => c.path.endsWith('/requested_reviewers'))).toHaveLength(1);
+    expect(await engine.jobs.getDelayedCount()).toBe(1); // level 2 only: the retries are gone
+  });
+
+  it('keeps a pending item in about 1 KiB: its state and its one job hash stay in Redis’s compact encoding', async () => {
+    const engine = await start({ worker: false });
+    const input = { ...ensureInput([], 3_600_000), levels: DEFAULT_LEVELS };
+    await engine.ensure({ ...input, deadline: input.escalateAt });
+    const id = itemId(input);
+    const redis = new Redis(REDIS_URL);
+    try {
+      const encoding = (key: string) => redis.call('OBJECT', 'ENCODING', key);
+      expect(await encoding(`${prefix}:${QUEUE_NAME}-state:item:${id}`)).toBe('listpack');
+      expect(await encoding(`${prefix}:${QUEUE_NAME}:${stepJobId(id, 1, 0)}`)).toBe('listpack');
+      expect(await engine.jobs.getDelayedCount()).toBe(1);
+      expect((await engine.listPending())[0]).toMatchObject({ level: 0, nextAt: input.escalateAt, slaBreached: false });
+    } finally {
+      await redis.quit();
+    }
   });
 });
