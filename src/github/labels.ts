@@ -26,7 +26,11 @@ export class LabelWriter {
       await addLabels(gh, at, pr.number, [wanted]);
     }
     for (const name of stale) {
-      await gh.request('DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', { ...repoOf(at), issue_number: pr.number, name });
+      try {
+        await gh.request('DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}', { ...repoOf(at), issue_number: pr.number, name });
+      } catch (error) {
+        if ((error as { status?: number }).status !== 404) throw error; // 404: already off (the payload's labels were older than GitHub's)
+      }
     }
   }
 

@@ -68,8 +68,9 @@ async function lookUpActors(ctx: PullContext, reviews: readonly ReviewData[], co
  * on a PR just opened, label events only while the emergency label is asked for).
  */
 export async function assess(ctx: PullContext, event: PullEventFacts, stored: PrState | undefined, waited: boolean, now: number): Promise<PullOutcome> {
-  // A payload that waited behind another event, or is older than what was evaluated last, is refetched.
-  const stale = !event.pull || waited || (stored?.updatedAt !== undefined && event.pull.updatedAt < stored.updatedAt);
+  // A payload that waited behind another event, or is not newer than what was evaluated last, is
+  // refetched: GitHub stamps updated_at to the second, so one from the same second may be the older.
+  const stale = !event.pull || waited || (stored?.updatedAt !== undefined && event.pull.updatedAt <= stored.updatedAt);
   const pull = stale ? await ctx.pull() : event.pull!;
   if (!pull.open) return { ...decideClosed(stored, pull.updatedAt), pull };
   const { heads, startedAt, next } = advance(stored, pull, now, event.newHead ?? false);
