@@ -55,6 +55,11 @@ export interface PullShape {
 
 export const AUTHOR = 'Codertocat';
 
+const OPENED_AT = Date.parse('2026-11-24T09:00:00Z');
+let events = 0;
+/** Each event's pull request was updated a second after the previous one's, as on GitHub (the app refetches a payload no newer than the last). */
+const nextUpdatedAt = () => new Date(OPENED_AT + ++events * 1000).toISOString();
+
 /** The example's pull request object reshaped: who opened it, which head, base and size. */
 export function pullObject(base: any, shape: PullShape = {}): any {
   const number = shape.number ?? 2;
@@ -74,8 +79,8 @@ export function pullObject(base: any, shape: PullShape = {}): any {
     additions: shape.additions ?? 10,
     deletions: shape.deletions ?? 0,
     changed_files: shape.changedFiles ?? 1,
-    created_at: '2026-11-24T09:00:00Z',
-    updated_at: '2026-11-24T09:00:00Z',
+    created_at: new Date(OPENED_AT).toISOString(),
+    updated_at: nextUpdatedAt(),
   };
 }
 
