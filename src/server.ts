@@ -1,13 +1,11 @@
 /**
  * `npm start`: without APP_ID, Probot's setup page registers the app from app.yml (no Redis
- * needed); with APP_ID, Redis must answer first, else exit at once saying how to get one.
- * SIGTERM/SIGINT close workers, queues, the audit log and Redis before exiting.
+ * needed); with APP_ID, a real WEBHOOK_SECRET and an answering Redis are required, else it exits
+ * at once with one line saying what is missing. SIGTERM/SIGINT close workers, queues, the audit
+ * log and Redis before exiting.
  */
-import { ProbotOctokit, run } from 'probot';
-import { createHitl, DEFAULT_REDIS_URL } from './index.js';
-import { githubMetricsPlugin } from './metrics/octokit.js';
-
-const redacted = (url: string) => url.replace(/\/\/[^@]*@/, '//***@');
+import { run } from 'probot';
+import { serveHitl } from './serve.js';
 
 async function main(): Promise<void> {
   if (!process.env.APP_ID) {
@@ -15,26 +13,13 @@ async function main(): Promise<void> {
     await run(() => undefined);
     return;
   }
-  const url = process.env.REDIS_URL || DEFAULT_REDIS_URL;
-  let hitl;
-  try {
-    hitl = await createHitl();
-  } catch {
-    console.error(`hitl: cannot reach Redis at ${redacted(url)}: start one (redis-server --port 6379) or set REDIS_URL`);
+  const result = await serveHitl(process.env);
+  if (!result.ok) {
+    console.error(result.error);
     process.exit(1);
   }
-  // HITL spaces writes per installation and retries 5xx and secondary limits itself
-  // (src/github/transport.ts); Probot's own throttling would queue every installation behind one
-  // write a second, and its retry plugin would repeat what the transport already retries.
-  const Octokit = ProbotOctokit.plugin(githubMetricsPlugin(hitl.metrics)).defaults((options: Record<string, unknown>) => ({
-    ...options,
-    throttle: { enabled: false },
-    retry: { enabled: false },
-  }));
-  const server = await run(hitl.app, { Octokit });
   const stop = async () => {
-    await server.stop();
-    await hitl.close();
+    await result.served.stop();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());

@@ -99,6 +99,19 @@ describe('npm start', () => {
     await withTimeout(server.exited, 10_000);
   }, 30_000);
 
+  // Without a secret Probot verifies signatures against "development": anyone could forge a merge_group or a deployment approval.
+  it.each([
+    ['unset', {}],
+    ['empty', { WEBHOOK_SECRET: '' }],
+    ['Probot’s placeholder "development"', { WEBHOOK_SECRET: 'development' }],
+  ])('exits 1 at start with one line naming WEBHOOK_SECRET when APP_ID is set and the secret is %s', async (_case, secret: NodeJS.ProcessEnv) => {
+    const server = await start({ APP_ID: '123', PRIVATE_KEY: privateKey, REDIS_URL: 'redis://127.0.0.1:6379', ...secret });
+    expect(await withTimeout(server.exited, 10_000)).toBe(1);
+    const lines = server.output().stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^hitl: WEBHOOK_SECRET /);
+  }, 30_000);
+
   it('exits 1 at once with one line saying how to get Redis when REDIS_URL does not answer', async () => {
     const server = await start({ APP_ID: '123', PRIVATE_KEY: privateKey, WEBHOOK_SECRET: 'x', REDIS_URL: 'redis://127.0.0.1:1' });
     expect(await withTimeout(server.exited, 10_000)).toBe(1);
