@@ -44,7 +44,9 @@ export async function serveHitl(env: NodeJS.ProcessEnv, options: Omit<HitlOption
   // Probot's run() adds a SIGINT listener that exits as soon as the HTTP server closes, before
   // HITL has flushed its audit log; the caller decides what a signal does, so that one goes.
   const before = new Set(process.listeners('SIGINT'));
-  const server = await run(hitl.app, { env, Octokit });
+  // REDIS_URL is HITL's. Given to Probot, it opens a Bottleneck connection for the throttling that
+  // is off here: unused, and reconnecting forever once Redis goes away.
+  const server = await run(hitl.app, { env: { ...env, REDIS_URL: undefined }, Octokit });
   for (const listener of process.listeners('SIGINT')) if (!before.has(listener)) process.removeListener('SIGINT', listener);
 
   let stopping: Promise<void> | undefined;
