@@ -13,8 +13,8 @@ const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEn
 const started: ChildProcess[] = [];
 
 beforeAll(() => {
-  // What `npm start` runs first (prestart) and `npm ci` runs on install (prepare).
-  const build = spawnSync('npm', ['run', 'build'], { encoding: 'utf8' });
+  // What `npm start` runs first (prestart); Jest's globalSetup already built lib/, so this only checks it is current.
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
 }, 60_000);
 afterAll(async () => {
