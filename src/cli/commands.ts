@@ -50,6 +50,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   schema: runSchema,
   'audit export': (argv, io) => runAuditExport(argv, streamsOf(io), io.now()),
   report: runRedisReport,
+  demo: (argv, io) => import('../demo/cli.js').then(({ runDemo }) => runDemo(argv, io)),
 };
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
