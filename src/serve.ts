@@ -3,7 +3,7 @@
  * `npm run demo` (src/demo) both run, so the demo shows the app exactly as it is deployed.
  * Refuses to serve without a real webhook secret and reports an unreachable Redis as a value.
  */
-import { ProbotOctokit, run } from 'probot';
+import { ProbotOctokit, run, type Server } from 'probot';
 import { createHitl, DEFAULT_REDIS_URL, type Hitl, type HitlOptions } from './index.js';
 import { githubMetricsPlugin } from './metrics/octokit.js';
 import { webhookSecretProblem } from './util/webhook-secret.js';
@@ -19,6 +19,13 @@ export interface ServedHitl {
 export type ServeResult = { ok: true; served: ServedHitl } | { ok: false; error: string };
 
 const redacted = (url: string) => url.replace(/\/\/[^@]*@/, '//***@');
+
+/**
+ * The environment Probot reads. REDIS_URL is HITL's: given to Probot, it opens a Bottleneck
+ * connection for the throttling HITL turns off, unused, and reconnecting forever (an error logged
+ * each time) when Redis is away.
+ */
+export const probotEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...env, REDIS_URL: undefined });
 
 /**
  * Builds HITL from `env` (APP_ID set: the app, not the setup page) and starts Probot's server on
@@ -44,10 +51,16 @@ export async function serveHitl(env: NodeJS.ProcessEnv, options: Omit<HitlOption
   // Probot's run() adds a SIGINT listener that exits as soon as the HTTP server closes, before
   // HITL has flushed its audit log; the caller decides what a signal does, so that one goes.
   const before = new Set(process.listeners('SIGINT'));
-  // REDIS_URL is HITL's. Given to Probot, it opens a Bottleneck connection for the throttling that
-  // is off here: unused, and reconnecting forever once Redis goes away.
-  const server = await run(hitl.app, { env: { ...env, REDIS_URL: undefined }, Octokit });
-  for (const listener of process.listeners('SIGINT')) if (!before.has(listener)) process.removeListener('SIGINT', listener);
+  let server: Server;
+  try {
+    server = await run(hitl.app, { env: probotEnv(env), Octokit });
+  } catch (error) {
+    // The port is taken, or the smee.io channel of WEBHOOK_PROXY_URL does not answer.
+    await hitl.close();
+    return { ok: false, error: `hitl: cannot start the server: ${(error as Error).message ?? String(error)}` };
+  } finally {
+    for (const listener of process.listeners('SIGINT')) if (!before.has(listener)) process.removeListener('SIGINT', listener);
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
