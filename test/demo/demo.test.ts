@@ -92,7 +92,8 @@ describe('npm run demo', () => {
       const actions = await page.locator('#audit-log tbody tr td:nth-child(4)').allTextContents();
       for (const action of ['bypassed', 'compliance violation', 'deployment approved', 'deployment rejected', 'post-review opened', 'acknowledged']) expect(actions).toContain(action);
       mkdirSync(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-after-demo.png'), fullPage: true });
+      // The README's picture (docs/dashboard.png): metrics, pending, escalations and the newest audit entries.
+      await page.screenshot({ path: join(ARTIFACTS, 'dashboard-after-demo.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1300 } });
     } finally {
       await chromium.close();
     }
