@@ -7,6 +7,7 @@
 import type { StandIn } from '../stand-in/index.js';
 import type { CheckRun, Comment, Issue, Repo } from '../stand-in/state.js';
 import type { RepoTarget } from '../stand-in/webhooks.js';
+import { APP_LOGIN } from './world.js';
 
 const REACTIONS: Record<string, string> = { '+1': '👍', '-1': '👎', confused: '😕', eyes: '👀', rocket: '🚀', hooray: '🎉', heart: '❤️', laugh: '😄' };
 
@@ -33,7 +34,6 @@ export class Observer {
   constructor(
     private readonly standIn: StandIn,
     private readonly target: RepoTarget,
-    private readonly appLogin = 'hitl[bot]',
   ) {}
 
   private get repo(): Repo {
@@ -64,7 +64,7 @@ export class Observer {
 
   private issueChanges(issue: Issue, note: (key: string, value: string, line: () => string | undefined) => void): void {
     const ref = `#${issue.number}`;
-    if (!issue.pull && issue.user === this.appLogin) {
+    if (!issue.pull && issue.user === APP_LOGIN) {
       note(`issue:${issue.number}`, issue.state, () => (issue.state === 'open' ? `opened issue ${ref} "${issue.title}"` : `closed issue ${ref} "${issue.title}"`));
     }
     for (const label of issue.labels) note(`label:${issue.number}:${label}`, 'on', () => `label \`${label}\` on ${ref}`);
@@ -83,13 +83,13 @@ export class Observer {
   }
 
   private commentChanges(ref: string, comment: Comment, note: (key: string, value: string, line: () => string | undefined) => void): void {
-    if (comment.user === this.appLogin) {
+    if (comment.user === APP_LOGIN) {
       const key = `comment:${comment.id}`;
       const verb = this.seen.has(key) ? 'edited its comment' : 'commented';
       note(key, `${comment.updated_at}|${comment.body}`, () => `${verb} on ${ref}: ${firstLine(comment.body)}`);
       return;
     }
-    for (const reaction of comment.reactions.filter((r) => r.user === this.appLogin)) {
+    for (const reaction of comment.reactions.filter((r) => r.user === APP_LOGIN)) {
       note(`reaction:${reaction.id}`, reaction.content, () => `reacted ${REACTIONS[reaction.content] ?? reaction.content} to @${comment.user}'s "${firstLine(comment.body, 60)}" on ${ref}`);
     }
   }

@@ -15,7 +15,7 @@ import { Observer } from './observer.js';
 import { freePort } from './ports.js';
 import { demoRedis } from './redis.js';
 import { runStory, type StepOutcome } from './story.js';
-import { DEMO_APP_ID, DEMO_CONFIG, DEMO_REPO, seedWorld } from './world.js';
+import { APP_LOGIN, DEMO_APP_ID, DEMO_CONFIG, DEMO_REPO, seedWorld } from './world.js';
 
 export interface DemoOptions {
   /** REDIS_URL, PORT, LOG_LEVEL and HITL_REDIS_PREFIX are read; nothing else reaches the app. */
@@ -73,7 +73,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
   const { env, say } = options;
   const redis = await demoRedis(env);
   if (!redis.ok) return redis;
-  const standIn = await startStandIn({ appId: DEMO_APP_ID });
+  const standIn = await startStandIn({ appId: DEMO_APP_ID, appLogin: APP_LOGIN });
   seedWorld(standIn);
   const prefix = env.HITL_REDIS_PREFIX || `hitl-demo:${randomBytes(4).toString('hex')}:`;
   const cleanUp = async () => {

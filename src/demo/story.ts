@@ -9,7 +9,7 @@ import type { StandIn } from '../stand-in/index.js';
 import type { CheckRun, Issue, Repo } from '../stand-in/state.js';
 import type { DemoGitHub, PullSeed } from './github.js';
 import type { Observer } from './observer.js';
-import { PEOPLE, SECURITY_TEAM } from './world.js';
+import { APP_LOGIN, PEOPLE, SECURITY_TEAM } from './world.js';
 
 export interface StepOutcome {
   title: string;
@@ -41,6 +41,14 @@ class Step {
 
   github(line: string): void {
     this.story.say(`   GitHub  ${line}`);
+  }
+
+  /** The author opens a pull request; `aside` adds to what is said about it. */
+  async openPull(seed: PullSeed, aside = ''): Promise<number> {
+    const pr = await this.gh.openPull(seed);
+    const files = seed.files.map((file) => `${file.filename} +${file.additions} −${file.deletions}`).join(', ');
+    this.github(`@${seed.author} opens #${pr} "${seed.title}" (${files})${aside}`);
+    return pr;
   }
 
   /** Prints what HITL changed since the last look. */
@@ -109,16 +117,16 @@ class Looks {
 
   /** The app's comments on an issue or pull request. */
   comments(number: number): string[] {
-    return this.issue(number).comments.filter((comment) => comment.user === 'hitl[bot]').map((comment) => comment.body);
+    return this.issue(number).comments.filter((comment) => comment.user === APP_LOGIN).map((comment) => comment.body);
   }
 
   reacted(number: number, commentId: number, content: string): boolean {
-    return this.issue(number).comments.some((comment) => comment.id === commentId && comment.reactions.some((r) => r.user === 'hitl[bot]' && r.content === content));
+    return this.issue(number).comments.some((comment) => comment.id === commentId && comment.reactions.some((r) => r.user === APP_LOGIN && r.content === content));
   }
 
   /** Issues (not pull requests) the app opened whose title starts with `title`. */
   appIssues(title: string): Issue[] {
-    return [...this.repo.issues.values()].filter((issue) => !issue.pull && issue.user === 'hitl[bot]' && issue.title.startsWith(title));
+    return [...this.repo.issues.values()].filter((issue) => !issue.pull && issue.user === APP_LOGIN && issue.title.startsWith(title));
   }
 
   deployment(runId: number): string | undefined {
@@ -135,11 +143,6 @@ const DESCRIPTION_WITH_SECURITY_CRITERIA = [
   '- [x] Compliance requirements',
 ].join('\n');
 
-function opening(number: number, seed: PullSeed): string {
-  const files = seed.files.map((file) => `${file.filename} +${file.additions} −${file.deletions}`).join(', ');
-  return `@${seed.author} opens #${number} "${seed.title}" (${files})`;
-}
-
 type StepScript = (step: Step, look: Looks, shared: Map<string, number>) => Promise<void>;
 export interface StoryStep {
   title: string;
@@ -151,8 +154,7 @@ export const STORY: StoryStep[] = [
     title: 'A docs change passes on its own',
     async script(step, look) {
       const seed: PullSeed = { author: developer, title: 'Fix a typo in the setup guide', body: 'Typo.', branch: 'docs-typo', files: [{ filename: 'docs/setup.md', additions: 2, deletions: 1 }] };
-      const pr = await step.gh.openPull(seed);
-      step.github(opening(pr, seed));
+      const pr = await step.openPull(seed);
       await step.expect(`\`hitl\` passes on #${pr} as automatic, and nobody is asked to review`, () => look.passed(pr) && look.labelled(pr, 'hitl:automatic') && look.asked(pr).length === 0);
     },
   },
@@ -160,9 +162,8 @@ export const STORY: StoryStep[] = [
     title: 'A small code change asks a reviewer, and passes on approval',
     async script(step, look, shared) {
       const seed: PullSeed = { author: developer, title: 'Show the delivery date at checkout', body: 'Adds the date to the summary.', branch: 'delivery-date', files: [{ filename: 'src/checkout/summary.ts', additions: 38, deletions: 6 }] };
-      const pr = await step.gh.openPull(seed);
+      const pr = await step.openPull(seed);
       shared.set('peer', pr);
-      step.github(opening(pr, seed));
       await step.expect(`\`hitl\` waits on #${pr} and @${seniorDeveloper} is asked to review`, () => look.pending(pr) && look.asked(pr).includes(seniorDeveloper));
       await step.gh.approve(pr, seniorDeveloper);
       step.github(`@${seniorDeveloper} approves #${pr}`);
@@ -173,8 +174,7 @@ export const STORY: StoryStep[] = [
     title: 'A security change waits; escalation climbs until someone answers',
     async script(step, look) {
       const seed: PullSeed = { author: developer, title: 'Rotate session tokens on login', body: DESCRIPTION_WITH_SECURITY_CRITERIA, branch: 'rotate-tokens', files: [{ filename: 'src/auth/session.ts', additions: 52, deletions: 9 }] };
-      const pr = await step.gh.openPull(seed);
-      step.github(`${opening(pr, seed)}, criteria ticked in the description`);
+      const pr = await step.openPull(seed, ', criteria ticked in the description');
       const team = `@${step.gh.repo.owner}/${SECURITY_TEAM}`;
       await step.expect(`\`hitl/security_review\` waits on #${pr} and ${team} is asked`, () => look.pending(pr, 'hitl/security_review') && look.asked(pr).includes(team));
       step.github('nobody answers; escalate_after: 0s starts the climb at once, 3 s a level');
@@ -198,8 +198,7 @@ export const STORY: StoryStep[] = [
     title: 'An emergency fix is bypassed with a justification, and reviewed after the merge',
     async script(step, look) {
       const seed: PullSeed = { author: developer, title: 'Hotfix: checkout fails for carts over 100 items', body: 'Bound check on the cart size.', branch: 'hotfix-cart', files: [{ filename: 'src/checkout/cart.ts', additions: 12, deletions: 3 }] };
-      const pr = await step.gh.openPull(seed);
-      step.github(opening(pr, seed));
+      const pr = await step.openPull(seed);
       await step.expect(`\`hitl\` waits on #${pr}`, () => look.pending(pr));
       const justification = 'Checkout is down for large carts (INC-4711); the fix is one bound check';
       await step.gh.comment(pr, onCall, `/bypass ${justification}`);
@@ -226,8 +225,7 @@ export const STORY: StoryStep[] = [
     title: 'A change merged around the gate is caught, and its deployment refused',
     async script(step, look) {
       const seed: PullSeed = { author: developer, title: 'Retry failed payments', body: 'Retries a declined payment once.', branch: 'payment-retry', files: [{ filename: 'src/payments/retry.ts', additions: 64, deletions: 2 }] };
-      const pr = await step.gh.openPull(seed);
-      step.github(opening(pr, seed));
+      const pr = await step.openPull(seed);
       await step.expect(`\`hitl\` waits on #${pr}`, () => look.pending(pr));
       const merged = await step.gh.merge(pr, technicalLead);
       step.github(`@${technicalLead} (admin) merges #${pr} without waiting, as ${merged.slice(0, 7)}`);

@@ -10,6 +10,8 @@ import type { RepoTarget } from '../stand-in/webhooks.js';
 
 export const DEMO_REPO: RepoTarget = { installationId: 1, owner: 'acme', repo: 'shop' };
 export const DEMO_APP_ID = 1;
+/** Who the app is on the stand-in: the author of its comments, reactions and issues. */
+export const APP_LOGIN = 'hitl[bot]';
 export const SECURITY_TEAM = 'security';
 
 /** Who is who in the story. */

@@ -8,7 +8,7 @@ import { DemoGitHub } from '../../src/demo/github.js';
 import { Observer } from '../../src/demo/observer.js';
 import { serveDemoApp, type DemoApp } from '../../src/demo/run.js';
 import { runStory, STORY, verdict } from '../../src/demo/story.js';
-import { DEMO_APP_ID, DEMO_REPO, seedWorld } from '../../src/demo/world.js';
+import { APP_LOGIN, DEMO_APP_ID, DEMO_REPO, seedWorld } from '../../src/demo/world.js';
 import { startStandIn, type StandIn } from '../../src/stand-in/index.js';
 import { WebhookDriver } from '../../src/stand-in/webhooks.js';
 import { testRedis } from '../helpers/redis.js';
@@ -19,7 +19,7 @@ let app: DemoApp;
 let driver: WebhookDriver;
 
 beforeAll(async () => {
-  standIn = await startStandIn({ appId: DEMO_APP_ID });
+  standIn = await startStandIn({ appId: DEMO_APP_ID, appLogin: APP_LOGIN });
   seedWorld(standIn);
   standIn.state.putFile(DEMO_REPO.owner, DEMO_REPO.repo, '.hitl.yml', 'classification:\n  low_risk_paths: ["nothing-is-low-risk/**"]\n');
   const started = await serveDemoApp(standIn, { env: {}, redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: redis.prefix });
