@@ -15,17 +15,11 @@ const USAGE = `Usage: hitl demo [--once]   (npm run demo [-- --once])
   --once   exit after the story: 0 when every step happened as expected, 1 when one did not
   PORT     where the app listens (default 3000, or a free port when 3000 is taken)`;
 
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.removeListener('SIGINT', done);
-      process.removeListener('SIGTERM', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
-}
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** Exit status of a demo stopped by Ctrl-C before its story ended (128 + SIGINT). */
+const INTERRUPTED = 130;
+
+const abortedOn = (signal: AbortSignal) => new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 
 export const runDemo: Subcommand = async (argv: string[], io: CliIo) => {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -37,7 +31,19 @@ export const runDemo: Subcommand = async (argv: string[], io: CliIo) => {
     io.err(`hitl demo: unknown argument ${unknown[0]}\n\n${USAGE}`);
     return EXIT.usage;
   }
-  const once = argv.includes('--once');
+  // Ctrl-C (or a closed terminal) at any moment stops everything the demo started, its
+  // redis-server included: that one runs in its own session, where no terminal signal reaches it.
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  try {
+    return await tell(argv.includes('--once'), interrupt.signal, io);
+  } finally {
+    for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
+  }
+};
+
+async function tell(once: boolean, interrupted: AbortSignal, io: CliIo): Promise<number> {
   const started = Date.now();
   const result = await startDemo({ env: process.env, say: io.out });
   if (!result.ok) {
@@ -45,7 +51,13 @@ export const runDemo: Subcommand = async (argv: string[], io: CliIo) => {
     return EXIT.invalid;
   }
   const { demo } = result;
-  const { ok, lines } = verdict(demo.outcomes, (Date.now() - started) / 1000);
+  const outcomes = interrupted.aborted ? [] : await demo.tellStory(interrupted);
+  if (interrupted.aborted) {
+    io.err('hitl demo: interrupted; stopping');
+    await demo.stop();
+    return INTERRUPTED;
+  }
+  const { ok, lines } = verdict(outcomes, (Date.now() - started) / 1000);
   io.out('');
   for (const line of lines) (ok ? io.out : io.err)(line);
   if (!once) {
@@ -53,8 +65,8 @@ export const runDemo: Subcommand = async (argv: string[], io: CliIo) => {
     io.out(`Dashboard  ${demo.dashboardUrl}   token ${demo.dashboardToken}`);
     io.out(`Metrics    ${demo.appUrl}/metrics`);
     io.out('The app and the stand-in keep running; Ctrl-C stops the demo.');
-    await untilSignal();
+    await abortedOn(interrupted);
   }
   await demo.stop();
   return ok ? EXIT.ok : EXIT.invalid;
-};
+}

@@ -38,10 +38,13 @@ async function answers(url: string): Promise<boolean> {
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  // No pid: it never started (not installed).
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
-  await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
+  const hardStop = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(hardStop);
 }
 
 /** A `redis-server` of our own: loopback only, no RDB or AOF files, eviction off as BullMQ needs. */

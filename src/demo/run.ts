@@ -1,8 +1,8 @@
 /**
  * `npm run demo` without the shell around it: a Redis (REDIS_URL or a private redis-server), the
  * GitHub stand-in seeded with the demo organisation, HITL served by the same code as `npm start`
- * (serveHitl) and pointed at the stand-in the Probot way (GHE_HOST), then the story. What is left
- * running afterwards (app, dashboard, stand-in, Redis) stops with `stop()`.
+ * (serveHitl) and pointed at the stand-in the Probot way (GHE_HOST); then the story, told on
+ * request. All of it (app, dashboard, stand-in, Redis) stops with `stop()`.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -24,7 +24,8 @@ export interface DemoOptions {
 }
 
 export interface RunningDemo {
-  outcomes: StepOutcome[];
+  /** Runs the story (once); an abort stops it between two looks at GitHub. */
+  tellStory(signal: AbortSignal): Promise<StepOutcome[]>;
   appUrl: string;
   dashboardUrl: string;
   dashboardToken: string;
@@ -102,7 +103,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
   say(`   Redis   ${redis.redis.description}, keys under ${prefix}`);
 
   const driver = new WebhookDriver({ appUrl: url, secret, concurrency: 1 });
-  const outcomes = await runStory({ gh: new DemoGitHub(standIn, driver, DEMO_REPO), standIn, observer: new Observer(standIn, DEMO_REPO), say });
+  const tellStory = (signal: AbortSignal) => runStory({ gh: new DemoGitHub(standIn, driver, DEMO_REPO), standIn, observer: new Observer(standIn, DEMO_REPO), say, signal });
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -110,5 +111,5 @@ export async function startDemo(options: DemoOptions): Promise<DemoResult> {
       await served.stop();
       await cleanUp();
     })());
-  return { ok: true, demo: { outcomes, appUrl: url, dashboardUrl: `${url}/hitl`, dashboardToken, stop } };
+  return { ok: true, demo: { tellStory, appUrl: url, dashboardUrl: `${url}/hitl`, dashboardToken, stop } };
 }

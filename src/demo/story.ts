@@ -25,6 +25,8 @@ export interface StoryOptions {
   say: (line: string) => void;
   /** How long an expected outcome may take to show on GitHub (default 30 s). */
   patienceMs?: number;
+  /** Ctrl-C: no further step starts, and a step waiting for an outcome stops waiting. */
+  signal?: AbortSignal;
 }
 
 const POLL_MS = 100;
@@ -61,6 +63,7 @@ class Step {
     const patience = this.story.patienceMs ?? 30_000;
     const until = Date.now() + patience;
     for (;;) {
+      this.story.signal?.throwIfAborted();
       this.narrate();
       if (met()) {
         this.story.say(`   ✓ ${what}`);
@@ -243,12 +246,14 @@ export async function runStory(options: StoryOptions, steps: readonly StoryStep[
   const shared = new Map<string, number>();
   const outcomes: StepOutcome[] = [];
   for (const [index, { title, script }] of steps.entries()) {
+    if (options.signal?.aborted) break;
     options.say('');
     options.say(`${index + 1}/${steps.length} ${title}`);
     const step = new Step(options);
     try {
       await script(step, look, shared);
     } catch (error) {
+      if (options.signal?.aborted) break;
       const message = `stopped: ${(error as Error).message}`;
       options.say(`   ✗ ${message}`);
       step.missed.push(message);

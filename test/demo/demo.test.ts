@@ -15,9 +15,16 @@ import { NO_REDIS } from '../../src/demo/redis.js';
 import { ARTIFACTS, launchBrowser, signIn } from '../web/browser.js';
 
 const started: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
-});
+afterAll(async () => {
+  // A test that failed half-way: Ctrl-C first, so the demo stops its redis-server too.
+  for (const child of started.filter((c) => c.exitCode === null && c.signalCode === null)) {
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    const hardStop = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(hardStop);
+  }
+}, 30_000);
 
 const demo = (args: string[], env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['lib/cli/main.js', 'demo', ...args], { env, encoding: 'utf8', timeout: 20_000 });
 
@@ -105,6 +112,22 @@ describe('npm run demo', () => {
     expect(code).toBe(0);
     expect(await redisAnswers(redisUrl)).toBe(false);
   }, 240_000);
+
+  it('stops everything it started, its redis-server too, on Ctrl-C in the middle of the story (exit 130)', async () => {
+    const child = spawn(process.execPath, ['lib/cli/main.js', 'demo', '--once'], { env: { PATH: process.env.PATH, PORT: String(await freePort()) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const output = await waitForOutput(child, '2/6 ', 120_000);
+    const redisUrl = `redis://${/a private redis-server on (127\.0\.0\.1:\d+)/.exec(output)![1]}`;
+    expect(await redisAnswers(redisUrl)).toBe(true);
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    const [code] = (await Promise.race([exited, new Promise((_, reject) => setTimeout(() => reject(new Error('no exit within 20 s of SIGINT')), 20_000).unref())])) as [number];
+    expect(code).toBe(130);
+    expect(stderr).toContain('hitl demo: interrupted; stopping');
+    expect(await redisAnswers(redisUrl)).toBe(false);
+  }, 150_000);
 
   it('says in one line how to get Redis when there is neither REDIS_URL nor redis-server', () => {
     const run = demo(['--once'], { PATH: '/nonexistent' });
