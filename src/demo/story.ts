@@ -59,7 +59,7 @@ class Step {
   }
 
   /** Waits (narrating as things happen) until `met`; a miss is recorded, not thrown. */
-  async expect(what: string, met: () => boolean): Promise<boolean> {
+  async expect(what: string, met: () => boolean): Promise<void> {
     const patience = this.story.patienceMs ?? 30_000;
     const until = Date.now() + patience;
     for (;;) {
@@ -67,14 +67,13 @@ class Step {
       this.narrate();
       if (met()) {
         this.story.say(`   ✓ ${what}`);
-        return true;
+        return;
       }
       if (Date.now() > until) break;
       await sleep(POLL_MS);
     }
     this.story.say(`   ✗ ${what}: not within ${patience / 1000} s`);
     this.missed.push(what);
-    return false;
   }
 }
 
