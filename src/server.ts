@@ -4,8 +4,7 @@
  * at once with one line saying what is missing. SIGTERM/SIGINT close workers, queues, the audit
  * log and Redis before exiting.
  */
-import { run } from 'probot';
-import { probotEnv, serveHitl } from './serve.js';
+import { webhookSecretProblem } from './util/webhook-secret.js';
 
 const SERVER_WEBHOOK_URL = 'https://<your host>/api/github/webhooks';
 
@@ -17,24 +16,31 @@ function registeredWebhookUrl(proxy: string | undefined): string {
   return `hitl: no smee.io channel (WEBHOOK_PROXY_URL), so the app is registered with this page's own address, which is not where webhooks are served; after registering, set ${SERVER_WEBHOOK_URL} (or a smee.io channel) in the app's settings`;
 }
 
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+/** Without APP_ID: Probot's setup page; the app itself never receives an event here. */
+async function setupPage(): Promise<void> {
+  const [{ run }, { probotEnv }] = await Promise.all([import('probot'), import('./serve.js')]);
+  try {
+    await run(() => undefined, { env: probotEnv(process.env) });
+  } catch (error) {
+    // The port is taken, or the smee.io channel of WEBHOOK_PROXY_URL does not answer.
+    fail(`hitl: cannot start the setup page: ${(error as Error).message ?? String(error)}`);
+  }
+  console.log(registeredWebhookUrl(process.env.WEBHOOK_PROXY_URL));
+}
+
 async function main(): Promise<void> {
-  if (!process.env.APP_ID) {
-    // Setup mode: Probot serves its manifest page; the app itself never receives an event here.
-    try {
-      await run(() => undefined, { env: probotEnv(process.env) });
-    } catch (error) {
-      // The port is taken, or the smee.io channel of WEBHOOK_PROXY_URL does not answer.
-      console.error(`hitl: cannot start the setup page: ${(error as Error).message ?? String(error)}`);
-      process.exit(1);
-    }
-    console.log(registeredWebhookUrl(process.env.WEBHOOK_PROXY_URL));
-    return;
-  }
+  if (!process.env.APP_ID) return setupPage();
+  // Checked before Probot and the app load (seconds on a busy machine): the answer comes at once.
+  const secretProblem = webhookSecretProblem(process.env);
+  if (secretProblem) fail(secretProblem);
+  const { serveHitl } = await import('./serve.js');
   const result = await serveHitl(process.env);
-  if (!result.ok) {
-    console.error(result.error);
-    process.exit(1);
-  }
+  if (!result.ok) fail(result.error);
   const stop = async () => {
     await result.served.stop();
     process.exit(0);
