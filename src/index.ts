@@ -19,6 +19,7 @@ import { InstallationClients } from './github/client.js';
 import { createApp, type AppDeps, type HitlApp } from './handlers/app.js';
 import { createMetrics, type HitlMetrics } from './metrics/metrics.js';
 import { systemClock, type Clock } from './util/clock.js';
+import { webhookSecretProblem } from './util/webhook-secret.js';
 import { createDashboard } from './web/dashboard.js';
 import { metricsHandler } from './web/metrics-route.js';
 import { once } from 'node:events';
@@ -148,8 +149,10 @@ export async function createHitl(options: HitlOptions = {}): Promise<Hitl> {
   return { app, metrics, audit: store, engine, close };
 }
 
-/** For `probot run ./lib/index.js`: builds HITL from the environment when Probot loads it. */
+/** For `probot run ./lib/index.js`: builds HITL from the environment when Probot loads it (never without a real webhook secret). */
 export default async (app: Probot, options: ApplicationFunctionOptions) => {
+  const secretProblem = webhookSecretProblem(process.env);
+  if (secretProblem) throw new Error(secretProblem);
   const hitl = await createHitl();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void hitl.close().then(() => process.exit(0)));
   hitl.app(app, options);

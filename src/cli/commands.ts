@@ -54,6 +54,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
   schema: runSchema,
   'audit export': (argv, io) => runAuditExport(argv, streamsOf(io), io.now()),
   report: runRedisReport,
+  demo: (argv, io) => import('../demo/cli.js').then(({ runDemo }) => runDemo(argv, io)),
 };
 
 /** This package's version (package.json sits two folders up from both src/cli and lib/cli). */

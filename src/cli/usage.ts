@@ -50,6 +50,14 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       '--format F      md (a Markdown table to post) or json; default md',
     ],
   },
+  demo: {
+    synopsis: 'hitl demo [--once]   (npm run demo [-- --once])',
+    summary: 'The whole app on this machine, no GitHub App needed: a local GitHub stand-in, Redis (REDIS_URL, else a private redis-server) and a narrated story of pull requests, escalation, a bypass and deployments; then the dashboard\'s address and token, until Ctrl-C.',
+    options: [
+      '--once          exit after the story: 0 when every step happened as expected, 1 when one did not',
+      'PORT            (environment) where the app listens (default 3000, or a free port when 3000 is taken)',
+    ],
+  },
   'audit export': {
     synopsis: 'hitl audit export [--since 30d|ISO] [--until ISO] [--repo owner/name]',
     summary: 'The audit log in Redis (REDIS_URL, HITL_REDIS_PREFIX) as JSON Lines, oldest first.',

@@ -17,4 +17,4 @@ export { startStandIn, type StandIn, type StandInOptions } from './server.js';
 export type { CallFilter, CallRecord, CallStats, Violation } from './calls.js';
 export type { FaultHandle, FaultKind, FaultSpec } from './faults.js';
 export type { Permission, PullSeed, RepoSeed, ReviewSeed } from './state.js';
-export { buildDelivery, buildPayload, signBody, WebhookDriver, type Delivery, type DeliveryResult, type DriveSummary, type PullTarget, type WebhookScenario } from './webhooks.js';
+export { buildDelivery, buildPayload, signBody, WebhookDriver, type Delivery, type DeliveryResult, type DriveSummary, type PullTarget, type RepoTarget, type WebhookScenario } from './webhooks.js';

@@ -66,7 +66,7 @@ export function issueObject(repo: Repo, issue: Issue) {
     updated_at: issue.updated_at,
     closed_at: issue.closed_at,
     author_association: 'MEMBER',
-    ...(issue.pull ? { pull_request: { url: `${base}/pulls/${issue.number}`, html_url: `${WEB}/${repo.owner}/${repo.name}/pull/${issue.number}`, merged_at: null } } : {}),
+    ...(issue.pull ? { pull_request: { url: `${base}/pulls/${issue.number}`, html_url: `${WEB}/${repo.owner}/${repo.name}/pull/${issue.number}`, merged_at: issue.pull.merge?.at ?? null } } : {}),
   };
 }
 
@@ -91,6 +91,9 @@ export function pullObject(repo: Repo, issue: Issue & { pull: Pull }, findTeam: 
     issue_url: base.url,
     draft: pull.draft,
     merged: pull.merged,
+    merged_at: pull.merge?.at ?? null,
+    merged_by: pull.merge ? userObject(pull.merge.by) : null,
+    merge_commit_sha: pull.merge?.commitSha ?? null,
     mergeable: null,
     head: branchObject(repo, pull.head.ref, pull.head.sha),
     base: branchObject(repo, pull.base.ref, pull.base.sha),

@@ -23,6 +23,8 @@ export interface Pull {
   base: { ref: string; sha: string };
   draft: boolean;
   merged: boolean;
+  /** Set when merged: the commit the base branch moved to, when, and by whom. */
+  merge: { commitSha: string; at: string; by: string } | null;
   files: PullFile[];
   reviews: Review[];
   requestedReviewers: string[];
@@ -212,6 +214,7 @@ export class StandInState {
       base: { ref: baseRef, sha: baseSha },
       draft: seed.draft ?? false,
       merged: false,
+      merge: null,
       files: (seed.files ?? []).map((file) => ({ status: 'modified', additions: 1, deletions: 0, ...file })),
       reviews: [],
       requestedReviewers: [],
@@ -226,6 +229,24 @@ export class StandInState {
     pull.head.sha = sha;
     this.repo(owner, repo).branches.set(pull.head.ref, sha);
     if (files) pull.files = files.map((file) => ({ status: 'modified', additions: 1, deletions: 0, ...file }));
+  }
+
+  /** A merge commit on the base branch, as the merge button makes: the PR closes, the base moves; returns the commit. */
+  mergePull(owner: string, repo: string, number: number, by: string): string {
+    const issue = this.issue(owner, repo, number);
+    const pull = this.pull(owner, repo, number);
+    if (pull.merged) throw new Error(`stand-in: ${owner}/${repo}#${number} is already merged`);
+    const target = this.repo(owner, repo);
+    const commitSha = blobSha(`merge ${pull.head.sha} into ${target.branches.get(pull.base.ref) ?? pull.base.sha}`);
+    const at = this.timestamp();
+    pull.merged = true;
+    pull.merge = { commitSha, at, by };
+    target.branches.set(pull.base.ref, commitSha);
+    issue.state = 'closed';
+    issue.closed_at = at;
+    this.recordEvent(issue, by, 'merged');
+    this.recordEvent(issue, by, 'closed');
+    return commitSha;
   }
 
   addReview(owner: string, repo: string, number: number, seed: ReviewSeed): Review {

@@ -12,10 +12,14 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { isoSeconds } from './state.js';
 import { stableId, userObject } from './users.js';
 
-export interface PullTarget {
+/** A repository of an installation. */
+export interface RepoTarget {
   installationId: number;
   owner: string;
   repo: string;
+}
+
+export interface PullTarget extends RepoTarget {
   number: number;
   headSha: string;
   author: string;
@@ -23,6 +27,9 @@ export interface PullTarget {
   baseRef?: string;
   baseSha?: string;
   title?: string;
+  /** The description (criteria ticks, `Emergency:` lines); the example's when absent. */
+  body?: string;
+  labels?: string[];
   draft?: boolean;
   /** Size as the payload reports it (apps may trust it instead of listing files). */
   changedFiles?: number;
@@ -34,7 +41,9 @@ export type WebhookScenario =
   | { event: 'pull_request.opened'; pr: PullTarget; sender?: string }
   | { event: 'pull_request.synchronize'; pr: PullTarget; before: string; sender?: string }
   | { event: 'pull_request_review.submitted'; pr: PullTarget; reviewer: string; state: 'approved' | 'changes_requested' | 'commented'; body?: string; reviewId?: number }
-  | { event: 'issue_comment.created'; pr: PullTarget; commenter: string; body: string; commentId?: number };
+  | { event: 'issue_comment.created'; pr: PullTarget; commenter: string; body: string; commentId?: number }
+  | { event: 'pull_request.closed'; pr: PullTarget; merged: { by: string; commitSha: string } | null; sender: string }
+  | { event: 'deployment_protection_rule.requested'; repo: RepoTarget; environment: string; sha: string; ref: string; runId: number; deploymentId: number; sender: string };
 
 export interface Delivery {
   id: string;
@@ -87,20 +96,59 @@ function example(name: string, action: string): Payload {
 }
 
 /** Clones an example with every URL moved from the example repository to the target one. */
-function retarget(payload: Payload, pr: PullTarget): Payload {
-  const fullName = JSON.stringify(`${pr.owner}/${pr.repo}`).slice(1, -1);
+function retarget(payload: Payload, target: RepoTarget): Payload {
+  const fullName = JSON.stringify(`${target.owner}/${target.repo}`).slice(1, -1);
   return JSON.parse(JSON.stringify(payload).replaceAll(EXAMPLE_FULL_NAME, fullName)) as Payload;
 }
 
-function repositoryFields(pr: PullTarget) {
+function repositoryFields(target: RepoTarget) {
   return {
-    id: stableId(`repo:${pr.owner}/${pr.repo}`),
-    name: pr.repo,
-    full_name: `${pr.owner}/${pr.repo}`,
-    owner: userObject(pr.owner, 'Organization'),
-    html_url: `https://github.com/${pr.owner}/${pr.repo}`,
-    url: `https://api.github.com/repos/${pr.owner}/${pr.repo}`,
+    id: stableId(`repo:${target.owner}/${target.repo}`),
+    name: target.repo,
+    full_name: `${target.owner}/${target.repo}`,
+    owner: userObject(target.owner, 'Organization'),
+    html_url: `https://github.com/${target.owner}/${target.repo}`,
+    url: `https://api.github.com/repos/${target.owner}/${target.repo}`,
     private: true,
+  };
+}
+
+function labelFields(target: RepoTarget, name: string) {
+  const id = stableId(`label:${target.owner}/${target.repo}:${name.toLowerCase()}`);
+  return { id, node_id: Buffer.from(`Label${id}`).toString('base64'), url: `https://api.github.com/repos/${target.owner}/${target.repo}/labels/${encodeURIComponent(name)}`, name, color: 'ededed', default: false, description: null };
+}
+
+/**
+ * `deployment_protection_rule` (requested). @octokit/webhooks-examples has no example of it, so it
+ * is GitHub's documented payload (action, environment, event, deployment_callback_url naming the
+ * waiting workflow run, deployment, pull_requests, repository, installation, sender) around the
+ * real `deployment` (created) example's deployment.
+ */
+function deploymentProtectionRule(scenario: Extract<WebhookScenario, { event: 'deployment_protection_rule.requested' }>, now: string): Payload {
+  const { repo: target } = scenario;
+  const deployment = retarget(example('deployment', 'created'), target);
+  const api = `https://api.github.com/repos/${target.owner}/${target.repo}`;
+  return {
+    action: 'requested',
+    environment: scenario.environment,
+    event: 'push',
+    deployment_callback_url: `${api}/actions/runs/${scenario.runId}/deployment_protection_rule`,
+    deployment: {
+      ...deployment.deployment,
+      id: scenario.deploymentId,
+      url: `${api}/deployments/${scenario.deploymentId}`,
+      sha: scenario.sha,
+      ref: scenario.ref,
+      environment: scenario.environment,
+      original_environment: scenario.environment,
+      creator: userObject(scenario.sender),
+      created_at: now,
+      updated_at: now,
+    },
+    pull_requests: [],
+    repository: { ...deployment.repository, ...repositoryFields(target) },
+    installation: { id: target.installationId, node_id: Buffer.from(`Installation${target.installationId}`).toString('base64') },
+    sender: userObject(scenario.sender),
   };
 }
 
@@ -118,11 +166,12 @@ function pullFields(example: Payload, repository: Payload, pr: PullTarget): Payl
     patch_url: `${web}.patch`,
     issue_url: `${api}/issues/${pr.number}`,
     title: pr.title ?? example.title,
+    body: pr.body ?? example.body,
     user: userObject(pr.author),
     state: 'open',
     draft: pr.draft ?? false,
     merged: false,
-    labels: [],
+    labels: (pr.labels ?? []).map((name) => labelFields(pr, name)),
     requested_reviewers: [],
     requested_teams: [],
     head: branch(pr.headRef ?? `feature-${pr.number}`, pr.headSha),
@@ -136,17 +185,23 @@ function pullFields(example: Payload, repository: Payload, pr: PullTarget): Payl
 /** Builds the payload GitHub would send for a scenario, from the matching real example. */
 export function buildPayload(scenario: WebhookScenario, clock: Clock = systemClock): { name: string; payload: Payload } {
   const [name, action] = scenario.event.split('.') as [string, string];
+  const now = isoSeconds(clock());
+  if (scenario.event === 'deployment_protection_rule.requested') return { name, payload: deploymentProtectionRule(scenario, now) };
   const { pr } = scenario;
   const base = retarget(example(name, action), pr);
   const repository = { ...base.repository, ...repositoryFields(pr) };
   const payload: Payload = { ...base, action, repository, installation: { id: pr.installationId, node_id: Buffer.from(`Installation${pr.installationId}`).toString('base64') } };
-  const now = isoSeconds(clock());
   const api = `https://api.github.com/repos/${pr.owner}/${pr.repo}`;
   // issue_comment examples carry no pull request: borrow the fields from an opened one.
   const pullRequest = pullFields(base.pull_request ?? retarget(example('pull_request', 'opened'), pr).pull_request, repository, pr);
   switch (scenario.event) {
     case 'pull_request.opened':
       return { name, payload: { ...payload, number: pr.number, pull_request: { ...pullRequest, created_at: now, updated_at: now }, sender: userObject(scenario.sender ?? pr.author) } };
+    case 'pull_request.closed': {
+      const { merged } = scenario;
+      const closed = { ...pullRequest, state: 'closed', closed_at: now, updated_at: now, merged: merged !== null, merged_at: merged ? now : null, merged_by: merged ? userObject(merged.by) : null, merge_commit_sha: merged?.commitSha ?? null };
+      return { name, payload: { ...payload, number: pr.number, pull_request: closed, sender: userObject(scenario.sender) } };
+    }
     case 'pull_request.synchronize':
       return { name, payload: { ...payload, number: pr.number, before: scenario.before, after: pr.headSha, pull_request: { ...pullRequest, updated_at: now }, sender: userObject(scenario.sender ?? pr.author) } };
     case 'pull_request_review.submitted': {

@@ -115,6 +115,15 @@ describe('pulls', () => {
     expect((await api('GET', `${repoPath}/commits/${HEAD}/pulls`)).json.map((pull: { number: number }) => pull.number)).toEqual([PR]);
     expect((await api('GET', `${repoPath}/commits/${'c'.repeat(40)}/pulls`)).json).toEqual([]);
   });
+
+  it('merges a pull request: closed, merged_at/by and the merge commit, which moves the base and finds the PR', async () => {
+    const merge = standIn.state.mergePull(OWNER, REPO, PR, 'bob');
+    expect(merge).toMatch(/^[0-9a-f]{40}$/);
+    expect((await api('GET', `${repoPath}/pulls/${PR}`)).json).toMatchObject({ state: 'closed', merged: true, merged_by: { login: 'bob' }, merge_commit_sha: merge, merged_at: expect.any(String) });
+    expect((await api('GET', `${repoPath}/commits/${merge}/pulls`)).json.map((pull: { number: number }) => pull.number)).toEqual([PR]);
+    expect((await api('GET', `${repoPath}/contents/.hitl.yml?ref=${merge}`)).status).toBe(200); // the base branch's files at its new head
+    expect(() => standIn.state.mergePull(OWNER, REPO, PR, 'bob')).toThrow('already merged');
+  });
 });
 
 describe('issues, comments, reactions, labels', () => {
@@ -155,6 +164,17 @@ describe('issues, comments, reactions, labels', () => {
     expect(duplicate).toMatchObject({ status: 422, json: { message: 'Validation Failed', errors: [{ resource: 'Label', code: 'already_exists', field: 'name' }] } });
     expect((await api('GET', `${repoPath}/labels/${encodeURIComponent('hitl:security')}`)).json.color).toBe('b60205');
     expect((await api('GET', `${repoPath}/labels`)).json).toHaveLength(1);
+  });
+
+  it('lists issues and pull requests newest first, by state and by all of the given labels', async () => {
+    const first = await api('POST', `${repoPath}/issues`, { title: 'one', labels: ['hitl:post-review', 'urgent'] });
+    const second = await api('POST', `${repoPath}/issues`, { title: 'two', labels: ['hitl:post-review'] });
+    await api('PATCH', `${repoPath}/issues/${first.json.number}`, { state: 'closed' });
+    const numbers = async (query: string) => (await api('GET', `${repoPath}/issues${query}`)).json.map((issue: { number: number }) => issue.number);
+    expect(await numbers('')).toEqual([second.json.number, PR]);
+    expect(await numbers('?state=all&labels=hitl:post-review')).toEqual([second.json.number, first.json.number]);
+    expect(await numbers('?state=all&labels=hitl:post-review,urgent')).toEqual([first.json.number]);
+    expect((await api('GET', `${repoPath}/issues?state=gone`)).status).toBe(422);
   });
 
   it('creates and updates issues with labels and assignees', async () => {

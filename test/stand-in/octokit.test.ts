@@ -94,6 +94,27 @@ describe('the webhook driver', () => {
     for (const payload of [opened, sync, review, comment]) expect(JSON.stringify(payload)).not.toContain('Codertocat/Hello-World');
   });
 
+  it('builds a merge (closed, merged_by, merge commit) with the description and labels, and a deployment protection rule', () => {
+    const closed = buildDelivery({ event: 'pull_request.closed', pr: { ...pr, body: '- [x] Rollback plan', labels: ['emergency'] }, merged: { by: 'bob', commitSha: 'c'.repeat(40) }, sender: 'bob' }).payload as any;
+    expect(closed).toMatchObject({ action: 'closed', number: 12, sender: { login: 'bob' } });
+    expect(closed.pull_request).toMatchObject({ state: 'closed', merged: true, merged_by: { login: 'bob' }, merge_commit_sha: 'c'.repeat(40), body: '- [x] Rollback plan', labels: [{ name: 'emergency' }] });
+    expect(closed.pull_request.merged_at).toEqual(expect.any(String));
+    const unmerged = buildDelivery({ event: 'pull_request.closed', pr, merged: null, sender: 'alice' }).payload as any;
+    expect(unmerged.pull_request).toMatchObject({ state: 'closed', merged: false, merged_at: null, merge_commit_sha: null });
+    const repo = { installationId: 7, owner: 'acme', repo: 'api' };
+    const rule = buildDelivery({ event: 'deployment_protection_rule.requested', repo, environment: 'production', sha: 'd'.repeat(40), ref: 'main', runId: 501, deploymentId: 9, sender: 'bob' });
+    expect(rule.name).toBe('deployment_protection_rule');
+    expect(rule.payload).toMatchObject({
+      action: 'requested',
+      environment: 'production',
+      deployment_callback_url: 'https://api.github.com/repos/acme/api/actions/runs/501/deployment_protection_rule',
+      deployment: { id: 9, sha: 'd'.repeat(40), ref: 'main', environment: 'production', creator: { login: 'bob' } },
+      repository: { full_name: 'acme/api' },
+      installation: { id: 7 },
+    });
+    for (const payload of [closed, rule.payload]) expect(JSON.stringify(payload)).not.toContain('Codertocat/Hello-World');
+  });
+
   it('signs deliveries so @octokit/webhooks verifies them, and a tampered body does not verify', async () => {
     const webhooks = new Webhooks({ secret });
     const delivery = buildDelivery({ event: 'issue_comment.created', pr, commenter: 'bob', body: '/hold' });

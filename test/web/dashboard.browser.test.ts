@@ -3,46 +3,32 @@
  * served by a plain Node http server on a loopback port.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS, launchBrowser, signIn as signInAt, type Browser } from './browser.js';
 import { serve, type Served } from './serve.js';
 import { seededDashboard, TOKEN } from './fixtures.js';
 
-const ARTIFACTS = join(process.cwd(), 'test-artifacts');
-
 let served: Served;
+let chromium: Browser;
 let browser: BrowserContext;
-let userDataDir: string;
 
 beforeAll(async () => {
   served = await serve(await seededDashboard());
-  userDataDir = mkdtempSync(join(tmpdir(), 'hitl-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', // Debian's chromium; GitHub's runners set CHROMIUM_PATH to their Chrome
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-  });
-  // Fail within seconds, not at Jest's 30 s timeout.
-  browser.setDefaultTimeout(5000);
+  chromium = await launchBrowser();
+  browser = chromium.context;
 });
 
 // One profile for the file, signed out before each test.
 beforeEach(async () => browser.clearCookies());
 
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await served?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
 });
 
-async function signIn(page: Page, token: string): Promise<void> {
-  await page.goto(`${served.url}/hitl`);
-  await page.fill('input[name=token]', token);
-  await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
-}
+const signIn = (page: Page, token: string) => signInAt(page, `${served.url}/hitl`, token);
 
 describe('the dashboard in a browser', () => {
   it('refuses without the token: a sign-in form, no data, and a wrong token is turned away', async () => {

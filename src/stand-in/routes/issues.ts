@@ -79,7 +79,27 @@ function withLabel(ctx: RouteContext, then: (repo: Repo, label: Label) => Reply)
   });
 }
 
+/** GitHub's issue list filters: `state` (open, closed, all; default open) and `labels` (comma-separated, all of them). */
+function listedIssues(ctx: RouteContext, repo: Repo): Issue[] | undefined {
+  const state = ctx.url.searchParams.get('state') ?? 'open';
+  if (!['open', 'closed', 'all'].includes(state)) return undefined;
+  const labels = (ctx.url.searchParams.get('labels') ?? '').split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  return [...repo.issues.values()]
+    .filter((issue) => state === 'all' || issue.state === state)
+    .filter((issue) => labels.every((wanted) => issue.labels.some((name) => name.toLowerCase() === wanted)))
+    .sort((a, b) => b.number - a.number); // newest first, GitHub's default
+}
+
 export const issueRoutes: Route[] = [
+  {
+    // Pull requests are issues too, and GitHub lists them here.
+    method: 'GET', path: '/repos/{owner}/{repo}/issues', name: 'issues.listForRepo',
+    handle: (ctx) =>
+      withRepo(ctx, (repo) => {
+        const issues = listedIssues(ctx, repo);
+        return issues ? paginate(issues.map((issue) => issueObject(repo, issue)), ctx.url) : validationFailed('Issue', 'state', 'invalid');
+      }),
+  },
   {
     method: 'GET', path: '/repos/{owner}/{repo}/issues/{issue_number}', name: 'issues.get',
     handle: (ctx) => withIssue(ctx, 'issue_number', (repo, issue) => ok(issueObject(repo, issue))),

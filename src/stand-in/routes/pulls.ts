@@ -76,7 +76,9 @@ export const pullRoutes: Route[] = [
     method: 'GET', path: '/repos/{owner}/{repo}/commits/{commit_sha}/pulls', name: 'repos.listPullRequestsAssociatedWithCommit',
     handle: (ctx) =>
       withRepo(ctx, (repo) => {
-        const pulls = [...repo.issues.values()].filter((issue): issue is PullIssue => issue.pull?.head.sha === ctx.params.commit_sha);
+        // A PR's head commits, and the merge commit that brought a merged PR into its base.
+        const sha = ctx.params.commit_sha;
+        const pulls = [...repo.issues.values()].filter((issue): issue is PullIssue => issue.pull !== undefined && (issue.pull.head.sha === sha || issue.pull.merge?.commitSha === sha));
         return paginate(pulls.map((issue) => renderPull(ctx, repo, issue)), ctx.url);
       }),
   },
