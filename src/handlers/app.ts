@@ -25,6 +25,7 @@ import { gatePort } from '../pipeline/gate-port.js';
 import { PrLock } from '../pipeline/lock.js';
 import { PullPipeline } from '../pipeline/pipeline.js';
 import { Publisher } from '../pipeline/publish.js';
+import { PrDecisions } from '../pipeline/decisions.js';
 import { PrStates } from '../pipeline/state.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { onCheckRun } from './check-run.js';
@@ -92,16 +93,18 @@ export function createApp(deps: AppDeps): HitlApp {
   const readers = readersOn(cache, deps.appId);
   const checks = new CheckWriter(cache, readers.checks);
   const states = new PrStates(cache);
+  const decisions = new PrDecisions(cache);
   const publisher = new Publisher({
     writers: { checks, labels: new LabelWriter(cache), reviewers: new ReviewerWriter(cache) },
     states,
+    decisions,
     audit,
     escalation,
     bypass,
     clock,
     degraded: { redisDown: () => deps.redis.status !== 'ready', warn: log.warn },
   });
-  const pipeline = new PullPipeline({ readers, states, lock: new PrLock(deps.redis, { fallback }), publisher, clock });
+  const pipeline = new PullPipeline({ readers, states, decisions, lock: new PrLock(deps.redis, { fallback }), publisher, clock });
   const deployments: DeploymentWiring = {
     pending: new PendingDeployments(deps.redis, `${prefix}deploy:`),
     records: new RollbackRecords(deps.redis, `${prefix}rollback:`),

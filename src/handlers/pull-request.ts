@@ -26,6 +26,7 @@ export async function onPullRequest(context: Context<'pull_request'>, kit: Event
     pull: toPullData(pr as PullLike),
     newHead: action === 'opened' || action === 'synchronize',
     opened: action === 'opened',
+    ...(action === 'synchronize' ? { pusher: context.payload.sender.login } : {}),
   });
   const label = 'label' in context.payload ? context.payload.label?.name : undefined;
   if ((action === 'labeled' || action === 'unlabeled') && label && outcome.kind === 'evaluated') {

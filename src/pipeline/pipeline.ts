@@ -20,6 +20,7 @@ import type { Actor, Plan } from '../policy/types.js';
 import type { Clock } from '../util/clock.js';
 import { GitHubPullContext, type PullContext } from './gather.js';
 import type { Publisher } from './publish.js';
+import type { PrDecisions, PrRecord } from './decisions.js';
 import type { PrStates } from './state.js';
 
 /** What an event tells the pipeline beyond the pull request's address. */
@@ -32,6 +33,8 @@ export interface PullEventFacts {
   opened?: boolean;
   /** A new comment's commands: judged by decide, and what /ack and /escalate do shows on this evaluation's check. */
   comment?: { login: string; body: string };
+  /** Who pushed this event's new head (`synchronize`'s sender): recorded, never an approver of the PR. */
+  pusher?: string;
 }
 
 export interface PullEvent extends PullEventFacts {
@@ -63,11 +66,30 @@ async function lookUpActors(ctx: PullContext, reviews: readonly ReviewData[], co
   return actors;
 }
 
+/** Whether anything on the PR could approve it (an approving review, a command by someone else than the author): only then do pushers matter. */
+function mayHoldApprovals(reviews: readonly ReviewData[], comments: readonly CommentData[], author: string): boolean {
+  const other = (login: string) => login.toLowerCase() !== author.toLowerCase();
+  return reviews.some((r) => r.state === 'APPROVED' && !r.isBot && other(r.login)) || commandComments(comments).some((c) => other(c.login));
+}
+
+/**
+ * Who may not approve for having written the code: the pushers recorded so far and this event's,
+ * and the authors and committers of the head's commits (read only when an approval could count).
+ */
+async function pushersOf(ctx: PullContext, pull: PullData, record: PrRecord | undefined, event: PullEventFacts, approvals: boolean): Promise<string[]> {
+  const pushers = new Set(record?.pushers ?? []);
+  if (event.pusher) pushers.add(event.pusher.toLowerCase());
+  if (approvals) for (const login of await ctx.commitLogins(pull)) pushers.add(login);
+  return [...pushers];
+}
+
 /**
  * Gather and decide, without writing anything: reads only what can change the answer (no reviews
- * on a PR just opened, label events only while the emergency label is asked for).
+ * on a PR just opened, label events only while the emergency label is asked for, commits only when
+ * an approval could count). `record`: the PR's recorded decisions and pushers, undefined when
+ * Redis could not say (the gate then waits).
  */
-export async function assess(ctx: PullContext, event: PullEventFacts, stored: PrState | undefined, waited: boolean, now: number): Promise<PullOutcome> {
+export async function assess(ctx: PullContext, event: PullEventFacts, stored: PrState | undefined, waited: boolean, now: number, record: PrRecord | undefined): Promise<PullOutcome> {
   // A payload that waited behind another event, or is not newer than what was evaluated last, is
   // refetched: GitHub stamps updated_at to the second, so one from the same second may be the older.
   const stale = !event.pull || waited || (stored?.updatedAt !== undefined && event.pull.updatedAt <= stored.updatedAt);
@@ -79,11 +101,12 @@ export async function assess(ctx: PullContext, event: PullEventFacts, stored: Pr
   if (!loaded.result.ok) return { ...decideInvalidConfig(stored, next, loaded.result.errors, loaded.version), pull, configVersion: loaded.version };
   const config = loaded.result.config;
   const files = await ctx.files(pull);
-  const plan = classify(factsOf(pull, files, startedAt), config);
-
-  const teams = teamsNamed(plan);
   const reviews = event.opened ? [] : await ctx.reviews();
   const comments = event.opened ? [] : await ctx.comments();
+  const pushers = await pushersOf(ctx, pull, record, event, mayHoldApprovals(reviews, comments, pull.author));
+  const plan = classify({ ...factsOf(pull, files, startedAt), pushers }, config);
+
+  const teams = teamsNamed(plan);
   const actors = await lookUpActors(ctx, reviews, comments, teams);
   const labelEvents = plan.emergencyRequested ? await ctx.labelEvents() : [];
   const labelers = new Map<string, Actor>();
@@ -103,6 +126,7 @@ export async function assess(ctx: PullContext, event: PullEventFacts, stored: Pr
     labelEvents,
     labelers,
     heads,
+    recorded: record?.decisions,
     command: event.comment && commenter ? { actor: commenter, body: event.comment.body } : undefined,
     stored,
     next,
@@ -114,6 +138,7 @@ export async function assess(ctx: PullContext, event: PullEventFacts, stored: Pr
 export interface PipelineDeps {
   readers: Pick<Readers, 'config' | 'pulls' | 'people'>;
   states: PrStates;
+  decisions: PrDecisions;
   lock: PrLock;
   publisher: Publisher;
   clock: Clock;
@@ -124,10 +149,11 @@ export class PullPipeline {
 
   /** Evaluates the pull request, serialised per PR across events and processes. */
   run(event: PullEvent): Promise<PullOutcome> {
-    const { states, lock, readers, publisher, clock } = this.deps;
+    const { states, decisions, lock, readers, publisher, clock } = this.deps;
     return lock.run(`${states.key(event.address)}:lock`, async (waited) => {
       const stored = await states.get(event.address);
-      const outcome = await assess(new GitHubPullContext(event.address, event.github, readers), event, stored, waited, clock());
+      const record = await decisions.read(event.address);
+      const outcome = await assess(new GitHubPullContext(event.address, event.github, readers), event, stored, waited, clock(), record);
       await publisher.publish(event, outcome);
       return outcome;
     });

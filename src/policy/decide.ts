@@ -9,7 +9,7 @@ import { renderConfigErrors, type ConfigErrorReport } from '../report/render.js'
 import { judgeComment, type JudgedCommand } from './commands.js';
 import { labelEvidence, type IssueEvent } from './emergency.js';
 import { evaluate } from './evaluate.js';
-import { commentEvidence, reviewEvidence, type CommentData, type HeadHistory, type ReviewData } from './evidence.js';
+import { commentEvidence, reviewEvidence, withRecordedDecisions, type CommentData, type HeadHistory, type RecordedDecision, type ReviewData } from './evidence.js';
 import { WORKFLOW_LABEL, type Actor, type ChangedFile, type Evaluation, type Evidence, type EvidenceEvent, type ItemStatus, type Plan, type Verdict } from './types.js';
 
 export type ItemState = ItemStatus['state'];
@@ -109,6 +109,8 @@ export interface EvaluationInput {
   labelEvents: readonly IssueEvent[];
   labelers: ReadonlyMap<string, Actor>;
   heads: HeadHistory;
+  /** The /reject and /hold decisions recorded so far; undefined when Redis could not say (the gate then waits). */
+  recorded: readonly RecordedDecision[] | undefined;
   /** The commands of this event's new comment, by the commenter. */
   command?: { actor: Actor; body: string };
   /** What the previous evaluation stored; undefined when nothing is stored (a first evaluation, or Redis lost it). */
@@ -127,6 +129,8 @@ export interface EvaluatedDecision {
   labelEvents: EvidenceEvent[];
   /** This event's commands, judged: what the commenter is answered, and /ack and /escalate to apply before the check is written. */
   commands: JudgedCommand[];
+  /** Accepted /reject and /hold decisions not recorded yet: recorded before anything else is written. */
+  record: RecordedDecision[];
   /** Lines shown above the `hitl` check's table. */
   notes: string[];
   label: string;
@@ -140,8 +144,11 @@ export interface EvaluatedDecision {
 export function decide(input: EvaluationInput): EvaluatedDecision {
   const { plan, config, stored, now } = input;
   const labelEvents = labelEvidence(input.labelEvents, config.bypass.emergency.label, input.pull.body, (login) => input.labelers.get(login)!);
+  const fromComments = commentEvidence(input.comments, input.actors, input.heads, plan.items.map((i) => i.name));
+  const decisions = withRecordedDecisions(fromComments, input.recorded ?? [], plan);
   const evidence: Evidence = {
-    events: [...reviewEvidence(input.reviews, input.actors), ...commentEvidence(input.comments, input.actors, input.heads, plan.items.map((i) => i.name)), ...labelEvents],
+    events: [...reviewEvidence(input.reviews, input.actors), ...decisions.events, ...labelEvents],
+    ...(input.recorded ? {} : { decisionsUnknown: 'Redis is unavailable' }),
   };
   const evaluation = evaluate(plan, evidence, now);
   const commands = input.command ? judgeComment(input.command.body, input.command.actor, plan, evaluation) : [];
@@ -152,6 +159,7 @@ export function decide(input: EvaluationInput): EvaluatedDecision {
     evidence,
     labelEvents,
     commands,
+    record: decisions.toRecord,
     notes: input.files.some((f) => f.path === CONFIG_FILE || f.previousPath === CONFIG_FILE)
       ? [`This pull request changes \`${CONFIG_FILE}\`: that change is ignored here; the base branch's config (\`${input.pull.baseRef}\`) applies.`]
       : [],

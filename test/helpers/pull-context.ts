@@ -24,6 +24,8 @@ export interface PullFacts {
   /** People by login; anyone else has no permission and no team. */
   people?: Record<string, Actor>;
   labelEvents?: IssueEvent[];
+  /** Authors and committers of the head's commits. */
+  commitLogins?: string[];
 }
 
 export class FakePullContext implements PullContext {
@@ -57,6 +59,11 @@ export class FakePullContext implements PullContext {
   async comments(): Promise<CommentData[]> {
     this.reads.push('comments');
     return this.facts.comments ?? [];
+  }
+
+  async commitLogins(): Promise<string[]> {
+    this.reads.push('commitLogins');
+    return this.facts.commitLogins ?? [];
   }
 
   async actor(login: string, isBot: boolean, _teams: readonly TeamRef[]): Promise<Actor> {
