@@ -220,7 +220,7 @@ export class PullWorld {
     this.tick();
     const before = this.issue().pull.head.sha;
     const after = headSha(`pr${this.number}-${++this.pushes}`);
-    this.state.pushToPull(OWNER, REPO, this.number, after);
+    this.state.pushToPull(OWNER, REPO, this.number, after, undefined, by);
     this.issue().updated_at = this.state.timestamp();
     this.model.pushed(by, after);
     await this.pullEvent('synchronize', by, { before, after });
