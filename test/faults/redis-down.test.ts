@@ -113,7 +113,10 @@ describe('Redis unavailable for some seconds during webhooks', () => {
     expect((await driver.send(buildDelivery({ event: 'pull_request.opened', pr }))).status).toBe(200);
     const review = state.addReview(pr.owner, pr.repo, pr.number, { user: 'bob', state: 'APPROVED' });
     expect((await driver.send(buildDelivery({ event: 'pull_request_review.submitted', pr, reviewer: 'bob', state: 'approved', reviewId: review.id }))).status).toBe(200);
-    expect(state.checkRuns(pr.owner, pr.repo, { name: 'hitl' })).toEqual([expect.objectContaining({ status: 'completed', conclusion: 'success' })]);
+    // peer_review is approved (its timer is cancelled), but a /reject or /hold recorded in Redis may stand: the gate waits and says why.
+    expect(state.checkRuns(pr.owner, pr.repo, { name: 'hitl' })).toEqual([
+      expect.objectContaining({ status: 'in_progress', output: expect.objectContaining({ title: 'peer review: waiting: the recorded /reject and /hold decisions cannot be read (Redis is unavailable)' }) }),
+    ]);
 
     proxy.restore();
     expect(await eventually(async () => warnings.some((w) => w === 'escalation: every queued scheduling call was sent'))).toBe(true);
