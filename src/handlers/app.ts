@@ -7,6 +7,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Context, Probot } from 'probot';
 import type { AuditReader, AuditSink } from '../audit/types.js';
+import { AfterRedisOutage } from '../bypass/after-outage.js';
 import { OnceMarkers } from '../bypass/once.js';
 import type { BypassWiring } from '../bypass/publish.js';
 import { PendingDeployments, RollbackRecords } from '../deployments/store.js';
@@ -71,7 +72,7 @@ export interface HitlApp {
   readonly gatePort: GatePort;
   /** The cached readers (config, pulls, people, our check runs). */
   readonly readers: Readers;
-  /** At shutdown: stops retrying escalation calls and logs those still queued (they are not sent). */
+  /** At shutdown: stops retrying escalation calls and merges waiting for Redis, and logs those still queued (they are not sent). */
   stop(): void;
 }
 
@@ -89,6 +90,8 @@ export function createApp(deps: AppDeps): HitlApp {
   const { audit } = deps;
   const clock = deps.clock ?? systemClock;
   const once = new OnceMarkers(deps.redis, prefix);
+  // A merge handled while Redis is away is judged and recorded once it is back (its claims live there).
+  const afterOutage = new AfterRedisOutage(deps.redis, { log });
   const bypass: BypassWiring = { audit, once, now: clock, queue: deps.maintenanceQueue };
   const readers = readersOn(cache, deps.appId);
   const checks = new CheckWriter(cache, readers.checks);
@@ -111,7 +114,7 @@ export function createApp(deps: AppDeps): HitlApp {
   };
   // The build watch keeps its state beside the escalation engine's keys (prefix without its ':').
   const builds = escalation && new BuildFailureWatch({ redis: deps.redis, prefix: prefix.replace(/:+$/, ''), escalation, clock });
-  const kit: EventKit = { pipeline, publisher, readers, checks, audit, escalation, bypass, deployments, builds, clock };
+  const kit: EventKit = { pipeline, publisher, readers, checks, audit, escalation, bypass, afterOutage, deployments, builds, clock };
   const timed = deps.timeWebhook ?? (<T>(_event: string, handler: () => Promise<T>) => handler());
   const costs: EventCost[] = [];
 
@@ -141,6 +144,9 @@ export function createApp(deps: AppDeps): HitlApp {
     costs,
     gatePort: gatePort({ pipeline, github: deps.github, rollbacks: deployments.records, once, builds }),
     readers,
-    stop: () => escalation?.stop(),
+    stop: () => {
+      escalation?.stop();
+      afterOutage.stop();
+    },
   });
 }
