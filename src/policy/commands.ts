@@ -5,6 +5,7 @@
 import { parseCommands, type ParsedCommand } from '../commands/parse.js';
 import { mayApprove, mayBypass, mayHold, mayLift, type Permit } from './authorize.js';
 import { DEPLOY_COMMAND_TARGET } from './deployment.js';
+import { hasWriteAccess } from './roles.js';
 import type { Actor, Evaluation, GateItem, Plan } from './types.js';
 
 export type CommandEffect = 'evidence' | 'escalate' | 'ack' | 'status' | 'help';
@@ -72,13 +73,28 @@ export interface JudgedCommand {
   judgement: Judgement;
 }
 
+/** `/approve deploy` and `/reject deploy` are the deployment gate's (handled before), not the PR gate's. */
+const isDeployCommand = (p: ParsedCommand) => p.ok && (p.command.kind === 'approve' || p.command.kind === 'reject') && p.command.checkpoint === DEPLOY_COMMAND_TARGET;
+
 /**
  * The gate's commands of a new comment by `actor`, each judged against this evaluation (which
- * already counts them as evidence). `/approve deploy` and `/reject deploy` are the deployment
- * gate's (handled before), not judged here.
+ * already counts them as evidence).
  */
 export function judgeComment(body: string, actor: Actor, plan: Plan, evaluation: Evaluation): JudgedCommand[] {
   return parseCommands(body, [...plan.items.map((i) => i.name), DEPLOY_COMMAND_TARGET])
-    .filter((p) => !(p.ok && (p.command.kind === 'approve' || p.command.kind === 'reject') && p.command.checkpoint === DEPLOY_COMMAND_TARGET))
+    .filter((p) => !isDeployCommand(p))
     .map((parsed) => ({ parsed, judgement: judgeCommand(parsed, actor, plan, evaluation) }));
+}
+
+/**
+ * Every command but `/hitl status` and `/hitl help` needs write access (mayApprove, mayHold,
+ * mayBypass): a comment of such commands by someone without it is refused as a whole, without
+ * evaluating the pull request (a stranger's comment costs no evaluation). Undefined when the
+ * comment must be judged against an evaluation.
+ */
+export function refuseWithoutWriteAccess(body: string, actor: Actor): JudgedCommand[] | undefined {
+  if (hasWriteAccess(actor)) return undefined;
+  const parsed = parseCommands(body, [DEPLOY_COMMAND_TARGET]).filter((p) => !isDeployCommand(p));
+  if (parsed.some((p) => p.ok && (p.command.kind === 'status' || p.command.kind === 'help'))) return undefined;
+  return parsed.map((p) => ({ parsed: p, judgement: refuse(p.text, p.ok ? `@${actor.login} needs write access to the repository for this command` : p.error) }));
 }

@@ -181,18 +181,16 @@ describe('PR gate on GitHub', () => {
     expect(audit.entries.at(-1)).toMatchObject({ action: 'command_refused', actor: AUTHOR });
   });
 
-  it('refuses /approve from a read-only user', async () => {
+  it('refuses /approve from a read-only user without evaluating the pull request', async () => {
     await openPeerPr();
     const scope = github();
-    commentReads(scope, [{ id: 502, login: 'reader', body: '/approve peer_review' }], [], [AUTHOR]);
     mockPermission(scope, 'reader', 'read');
-    mockTeam(scope, 'reviewers', 'reader', false);
     const reaction = expectWrite(scope, 'post', '/issues/comments/502/reactions', {}, 201);
     const reply = expectWrite(scope, 'post', '/issues/2/comments', {}, 201);
     await receive('issue_comment', commentEvent('reader', '/approve peer_review', 502));
     expect(scope.pendingMocks()).toEqual([]);
     expect(reaction[0]).toEqual({ content: 'confused' });
-    expect(reply[0].body).toContain('@reader needs write access to the repository to approve');
+    expect(reply[0].body).toBe('@reader `/approve peer_review` refused: @reader needs write access to the repository for this command.');
   });
 
   it('keeps the gate shut under /hold, even when approved, until /unhold', async () => {

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startFleet, type Fleet } from '../../src/bench/harness.js';
+import { REFUSAL_WINDOW_MS } from '../../src/handlers/comment.js';
 import { AUTHOR, BOT, CODE_CHANGE, CONFIG, OWNER, PullWorld, REPO, seedWorld } from './gate-world.js';
 
 let fleet: Fleet;
@@ -113,5 +114,45 @@ describe('approvers need write access (red-team)', () => {
     expect(world.hitlOnHead()).toMatchObject({ passed: false });
     await world.comment(OUTSIDER, '/approve');
     expect(world.hitlOnHead()).toMatchObject({ passed: false });
+  }, 60_000);
+});
+
+describe('refused commands cost little and are answered once per person and window (red-team)', () => {
+  /** The routes the app called on the stand-in since `seq`. */
+  const routesSince = (seq: number) => fleet.standIn.calls.calls().filter((c) => c.seq > seq).map((c) => c.route);
+  const lastSeq = () => fleet.standIn.calls.calls().at(-1)?.seq ?? 0;
+  const confusedReactions = (world: PullWorld) => world.issue().comments.flatMap((c) => c.reactions).filter((r) => r.content === 'confused');
+
+  it('a stranger’s commands are refused without evaluating the pull request, and only the first in ten minutes is answered', async () => {
+    const world = await opened();
+    const before = lastSeq();
+    await world.comment('reader', '/approve');
+    // Its permission (the evaluation would read it too), the 😕 and the reply: no pull request, files, reviews or comments read, no check touched.
+    expect(routesSince(before)).toEqual(['repos.getCollaboratorPermissionLevel', 'reactions.createForIssueComment', 'issues.createComment']);
+    expect(replies(world)).toEqual(['@reader `/approve` refused: @reader needs write access to the repository for this command.']);
+
+    const again = lastSeq();
+    await world.comment('reader', '/hold');
+    await world.comment('reader', '/bypass production is down, INC-4312');
+    expect(routesSince(again)).toEqual([]); // the permission is cached; nothing is written
+    expect(replies(world)).toHaveLength(1);
+    expect(confusedReactions(world)).toHaveLength(1);
+
+    clock += REFUSAL_WINDOW_MS;
+    await world.comment('reader', '/approve');
+    expect(replies(world)).toHaveLength(2);
+    expect(world.hitlOnHead()).toMatchObject({ passed: false });
+  }, 60_000);
+
+  it('a writer without a role is evaluated, but answered once per window too', async () => {
+    const world = await opened();
+    await world.comment('mallory', '/approve');
+    await world.comment('mallory', '/approve');
+    await world.comment('mallory', '/unhold');
+    expect(replies(world)).toEqual(['@mallory `/approve` refused: @mallory is not an approver of peer_review (needs reviewers).']);
+    expect(confusedReactions(world)).toHaveLength(1);
+    // Accepted commands are always answered.
+    await world.comment('mallory', '/hitl status');
+    expect(replies(world)).toHaveLength(2);
   }, 60_000);
 });
