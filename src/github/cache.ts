@@ -27,6 +27,12 @@ export class Cache {
     return text ?? undefined;
   }
 
+  /** Several keys in one round trip; a missing key (or all, while Redis is down) is undefined. */
+  async getTexts(keys: readonly string[]): Promise<Array<string | undefined>> {
+    const texts = await this.fallback.run('cache reads', () => this.redis.mget(...keys), keys.map(() => null), MISS);
+    return texts.map((t) => t ?? undefined);
+  }
+
   async setText(key: string, value: string, ttlMs: number): Promise<void> {
     await this.fallback.run('cache writes', () => this.redis.set(key, value, 'PX', ttlMs), null, SKIP);
   }

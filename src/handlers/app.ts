@@ -25,7 +25,7 @@ import { gatePort } from '../pipeline/gate-port.js';
 import { PrLock } from '../pipeline/lock.js';
 import { PullPipeline } from '../pipeline/pipeline.js';
 import { Publisher } from '../pipeline/publish.js';
-import { PrStates } from '../pipeline/state.js';
+import { PatchRecords, PrStates } from '../pipeline/state.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { onCheckRun } from './check-run.js';
 import { onComment } from './comment.js';
@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps): HitlApp {
     clock,
     degraded: { redisDown: () => deps.redis.status !== 'ready', warn: log.warn },
   });
-  const pipeline = new PullPipeline({ readers, states, lock: new PrLock(deps.redis, { fallback }), publisher, clock });
+  const pipeline = new PullPipeline({ readers, states, patches: new PatchRecords(cache), lock: new PrLock(deps.redis, { fallback }), publisher, clock });
   const deployments: DeploymentWiring = {
     pending: new PendingDeployments(deps.redis, `${prefix}deploy:`),
     records: new RollbackRecords(deps.redis, `${prefix}rollback:`),

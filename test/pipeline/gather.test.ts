@@ -4,6 +4,7 @@ import nock from 'nock';
 import { Cache } from '../../src/github/cache.js';
 import { readersOn } from '../../src/github/readers.js';
 import { GitHubPullContext } from '../../src/pipeline/gather.js';
+import { PatchRecords } from '../../src/pipeline/state.js';
 import { github, mockComments, mockPermission, mockPull, mockReviews, mockTeam, testOctokit } from '../helpers/github.js';
 import { APP_ID } from '../helpers/probot.js';
 import { testRedis } from '../helpers/redis.js';
@@ -25,7 +26,8 @@ describe('GitHubPullContext', () => {
     mockComments(scope, [], 5);
     mockPermission(scope, 'carol', 'write');
     mockTeam(scope, 'reviewers', 'carol', true);
-    const ctx = new GitHubPullContext({ installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, number: 5 }, testOctokit(), readersOn(new Cache(redis.redis, redis.prefix), APP_ID));
+    const cache = new Cache(redis.redis, redis.prefix);
+    const ctx = new GitHubPullContext({ installationId: INSTALLATION_ID, owner: OWNER, repo: REPO, number: 5 }, testOctokit(), readersOn(cache, APP_ID), new PatchRecords(cache));
     const teams = [{ org: OWNER, slug: 'reviewers' }];
     const [first, second] = await Promise.all([ctx.pull(), ctx.pull()]);
     expect(second).toBe(first);
