@@ -68,6 +68,10 @@ export class Cache {
     await this.fallback.run('cache writes', () => this.redis.multi().sadd(key, ...members).pexpire(key, ttlMs).exec(), null, SKIP);
   }
 
+  async removeMembers(key: string, ...members: string[]): Promise<void> {
+    await this.fallback.run('cache writes', () => this.redis.srem(key, ...members), null, SKIP);
+  }
+
   /** Returns the cached value, or computes, stores and returns it. */
   async remember<T>(key: string, ttlMs: number, compute: () => Promise<T>): Promise<T> {
     const cached = await this.getJson<T>(key);
