@@ -23,18 +23,18 @@ const markOf = (item: string, approval: DroppedApproval) => `${item}|${approval.
 export class DroppedApprovalWriter {
   constructor(private readonly cache: Cache) {}
 
-  /** Re-requests and comments about the dropped approvals not announced before; `render` writes the comment. */
-  async announce(gh: GitHubClient, at: RepoRef, number: number, dropped: readonly DroppedOnItem[], render: (fresh: DroppedOnItem[]) => string): Promise<void> {
-    if (dropped.length === 0) return;
+  /** Re-requests and comments about the dropped approvals not announced before (returned); `render` writes the comment. */
+  async announce(gh: GitHubClient, at: RepoRef, number: number, dropped: readonly DroppedOnItem[], render: (fresh: DroppedOnItem[]) => string): Promise<DroppedOnItem[]> {
+    if (dropped.length === 0) return [];
     const key = this.cache.key('dropped', repoKey(at), number);
     const announced = await this.cache.members(key);
     // Redis cannot say what was announced: better no comment now than the same comment on every event.
-    if (announced === undefined) return;
+    if (announced === undefined) return [];
     const seen = new Set(announced);
     const fresh = dropped
       .map(({ item, approvals }) => ({ item, approvals: approvals.filter((a) => !seen.has(markOf(item, a))) }))
       .filter((d) => d.approvals.length > 0);
-    if (fresh.length === 0) return;
+    if (fresh.length === 0) return [];
     const marks = fresh.flatMap(({ item, approvals }) => approvals.map((a) => markOf(item, a)));
     // Marked before writing (evaluations of a PR run under its lock): a retry after a failed write finds them given back.
     await this.cache.addMembers(key, ANNOUNCED_TTL_MS, ...marks);
@@ -48,5 +48,6 @@ export class DroppedApprovalWriter {
       await this.cache.removeMembers(key, ...marks);
       throw error;
     }
+    return fresh;
   }
 }

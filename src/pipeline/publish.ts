@@ -15,7 +15,7 @@ import { fullName, type PrAddress } from '../github/address.js';
 import type { CheckOutput, CheckWriter } from '../github/checks.js';
 import type { GitHubClient } from '../github/client.js';
 import type { LabelWriter } from '../github/labels.js';
-import type { DroppedApprovalWriter } from '../github/dropped-approvals.js';
+import type { DroppedApprovalWriter, DroppedOnItem } from '../github/dropped-approvals.js';
 import type { ReviewerWriter } from '../github/reviewers.js';
 import type { AuditDraft, EscalationChange, ItemState } from '../policy/decide.js';
 import { HITL_CHECK, type Evaluation } from '../policy/types.js';
@@ -63,6 +63,19 @@ export function checkOutputs(outcome: EvaluatedOutcome, climb: readonly PendingI
   ];
 }
 
+/** One audit entry per approval a push dropped, written once: when its people are told. */
+function droppedEntries(told: readonly DroppedOnItem[], configVersion: string): AuditDraft[] {
+  return told.flatMap(({ item, approvals }) =>
+    approvals.map((a): AuditDraft => ({
+      action: 'approval_dropped',
+      checkpoint: item,
+      reason: a.changed ? `changed since ${a.commitSha}: ${a.changed.slice(0, 10).join(', ')}${a.changed.length > 10 ? ' …' : ''}` : `the patches of ${a.commitSha} are not on record`,
+      configVersion,
+      details: { approver: a.by, approved_sha: a.commitSha, ...(a.changed ? { changed_files: a.changed.length } : { patches_on_record: false }) },
+    })),
+  );
+}
+
 export class Publisher {
   constructor(private readonly deps: PublishDeps) {}
 
@@ -88,9 +101,9 @@ export class Publisher {
         await writers.checks.syncChecks(github, address, outcome.pull.headSha, checkOutputs(outcome, await this.climb(address, outcome.evaluation)), mayExist);
         await writers.labels.syncWorkflowLabel(github, address, outcome.pull, outcome.label);
         if (outcome.reviewers) await writers.reviewers.requestReviewers(github, address, outcome.pull, outcome.reviewers, outcome.reviewers.reviewed);
-        await writers.dropped.announce(github, address, address.number, outcome.dropped, (fresh) => renderDroppedApprovals(fresh, outcome.pull.headSha));
+        const told = await writers.dropped.announce(github, address, address.number, outcome.dropped, (fresh) => renderDroppedApprovals(fresh, outcome.pull.headSha));
         await this.escalate(address, outcome.escalation, outcome.config);
-        await this.record(address, outcome.pull.headSha, outcome.audit);
+        await this.record(address, outcome.pull.headSha, [...outcome.audit, ...droppedEntries(told, outcome.configVersion)]);
         await states.set(address, outcome.state);
         await this.publishBypasses(address, github, outcome);
         return;

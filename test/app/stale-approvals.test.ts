@@ -182,6 +182,9 @@ describe('an expert PR whose API and auth checkpoints were approved on head80a',
     expect(comments).toHaveLength(1);
     expect(comments[0].body).toContain("@alice's approval of `head80a` no longer counts for `breaking_change`: changed since: `src/api/users.ts`");
     expect(comments[0].body).not.toContain('@sam');
+    expect(await app.hitl.audit.query({ action: 'approval_dropped' })).toMatchObject([
+      { pr: PR, headSha: 'head80c', actor: 'hitl', checkpoint: 'breaking_change', details: { approver: 'alice', approved_sha: 'head80a', changed_files: 1 } },
+    ]);
 
     // The same push delivered again (a new delivery id: evaluated again): nobody is asked or told twice.
     await push(pushEvent(SHAPE, 'head80c', 'base2', files), undefined, APPROVED, [], {});
