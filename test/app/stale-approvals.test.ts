@@ -242,3 +242,33 @@ describe('expert review with dismiss_stale_approvals: true', () => {
     expect(lostComments[0].body).toContain("@sid's approval of `head82c` no longer counts for `expert_review`: the patches it approved are not on record");
   });
 });
+
+describe('a push that changes what an approval approved, however small, drops it (changed_paths)', () => {
+  const PR = 83;
+  const SHAPE = { number: PR, additions: 2, labels: ['hitl:expert-review'] };
+  const BASE = [API(), file('src/api/admin.ts', 'export const admin = 1;')];
+  /** Each attack on head n, starting from what alice approved on head n-1. */
+  const ATTACKS: Array<[string, FileShape[], string]> = [
+    ['an edit of the same size', [API('export const users = 9;'), BASE[1]!], 'src/api/users.ts'],
+    ['a file added', [API('export const users = 9;'), BASE[1]!, file('src/api/extra.ts', 'x')], 'src/api/extra.ts'],
+    ['a file removed', [API('export const users = 9;'), BASE[1]!], 'src/api/extra.ts'],
+    ['a rename with the same patch', [API('export const users = 9;'), { ...BASE[1]!, path: 'src/api/root.ts', status: 'renamed', previousPath: 'src/api/admin.ts' }], 'src/api/admin.ts`, `src/api/root.ts'],
+  ];
+
+  it('for each of: ' + ATTACKS.map(([name]) => name).join(', '), async () => {
+    const created = await open(SHAPE, 'head83-0', BASE, 'hitl:expert-review', { created: [850, 851], asked: [] });
+    expect(created.map((c) => c.name)).toEqual(['hitl', 'hitl/breaking_change']);
+    await approve(SHAPE, 'alice', 'head83-0', [approval('alice', 'head83-0')], { updated: [850, 851] });
+    let checkId = 852;
+    for (const [index, [name, files, named]] of ATTACKS.entries()) {
+      const head = `head83-${index + 1}`;
+      const previous = `head83-${index}`;
+      const comments: any[] = [];
+      const ids = [checkId++, checkId++];
+      const pushed = await push(pushEvent(SHAPE, head, 'base1', files), files, [approval('alice', previous)], [], { created: ids, asked: [], comments });
+      expect([name, pushed.map((c) => c.status)]).toEqual([name, ['in_progress', 'in_progress']]);
+      expect([name, comments[0].body]).toEqual([name, expect.stringContaining(`no longer counts for \`breaking_change\`: changed since: \`${named}\`.`)]);
+      await approve(SHAPE, 'alice', head, [approval('alice', head)], { updated: ids }, 'base1');
+    }
+  });
+});
