@@ -12,7 +12,9 @@ import type { PullData } from '../github/pulls.js';
 import type { Readers } from '../github/readers.js';
 import type { IssueEvent } from '../policy/emergency.js';
 import type { CommentData, ReviewData } from '../policy/evidence.js';
+import type { PatchFingerprint } from '../policy/stale.js';
 import type { Actor, ChangedFile } from '../policy/types.js';
+import type { PatchRecords } from './state.js';
 
 export interface PullContext {
   readonly address: PrAddress;
@@ -27,6 +29,8 @@ export interface PullContext {
   actor(login: string, isBot: boolean, teams: readonly TeamRef[]): Promise<Actor>;
   /** Every issue event of the pull request (who added and removed labels). */
   labelEvents(): Promise<IssueEvent[]>;
+  /** The patch fingerprints recorded in Redis of these heads (no GitHub call); heads without one are left out. */
+  recordedPatches(heads: readonly string[]): Promise<Map<string, PatchFingerprint>>;
 }
 
 /** Each read once: a second call returns the first call's promise. */
@@ -43,6 +47,7 @@ export class GitHubPullContext implements PullContext {
     readonly address: PrAddress,
     private readonly github: GitHubClient,
     private readonly readers: Pick<Readers, 'config' | 'pulls' | 'people'>,
+    private readonly patches: PatchRecords,
   ) {}
 
   readonly pull = once(() => this.readers.pulls.pull(this.github, this.address, this.address.number));
@@ -59,6 +64,10 @@ export class GitHubPullContext implements PullContext {
     const key = `${pull.headSha}..${pull.baseSha}`;
     if (this.filesOf?.key !== key) this.filesOf = { key, files: this.readers.pulls.files(this.github, this.address, pull) };
     return this.filesOf.files;
+  }
+
+  recordedPatches(heads: readonly string[]): Promise<Map<string, PatchFingerprint>> {
+    return this.patches.get(this.address, heads);
   }
 
   actor(login: string, isBot: boolean, teams: readonly TeamRef[]): Promise<Actor> {

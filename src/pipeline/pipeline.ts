@@ -16,11 +16,12 @@ import { advance, decide, decideClosed, decideInvalidConfig, type ClosedDecision
 import { labelersOf } from '../policy/emergency.js';
 import { commandComments, type CommentData, type ReviewData } from '../policy/evidence.js';
 import { factsOf } from '../policy/facts.js';
+import { approvedHeadsOf, fingerprintOf } from '../policy/stale.js';
 import type { Actor, Plan } from '../policy/types.js';
 import type { Clock } from '../util/clock.js';
 import { GitHubPullContext, type PullContext } from './gather.js';
 import type { Publisher } from './publish.js';
-import type { PrStates } from './state.js';
+import type { PatchRecords, PrStates } from './state.js';
 
 /** What an event tells the pipeline beyond the pull request's address. */
 export interface PullEventFacts {
@@ -88,6 +89,10 @@ export async function assess(ctx: PullContext, event: PullEventFacts, stored: Pr
   const labelEvents = plan.emergencyRequested ? await ctx.labelEvents() : [];
   const labelers = new Map<string, Actor>();
   for (const login of labelersOf(labelEvents, config.bypass.emergency.label)) labelers.set(login, await ctx.actor(login, false, teams));
+  // Fingerprints of older heads matter only where a push may drop approvals; this head's is read to write it once.
+  const current = fingerprintOf(files, pull.totals?.changedFiles);
+  const olderHeads = plan.items.some((i) => i.dismissStaleApprovals !== false) ? approvedHeadsOf(reviews, comments, heads, pull.headSha) : [];
+  const recorded = await ctx.recordedPatches([pull.headSha, ...olderHeads]);
   const commenter = event.comment && (actors.get(event.comment.login.toLowerCase()) ?? (await ctx.actor(event.comment.login, false, teams)));
 
   const decision = decide({
@@ -103,6 +108,7 @@ export async function assess(ctx: PullContext, event: PullEventFacts, stored: Pr
     labelEvents,
     labelers,
     heads,
+    patches: { current, recorded },
     command: event.comment && commenter ? { actor: commenter, body: event.comment.body } : undefined,
     stored,
     next,
@@ -114,6 +120,7 @@ export async function assess(ctx: PullContext, event: PullEventFacts, stored: Pr
 export interface PipelineDeps {
   readers: Pick<Readers, 'config' | 'pulls' | 'people'>;
   states: PrStates;
+  patches: PatchRecords;
   lock: PrLock;
   publisher: Publisher;
   clock: Clock;
@@ -124,10 +131,10 @@ export class PullPipeline {
 
   /** Evaluates the pull request, serialised per PR across events and processes. */
   run(event: PullEvent): Promise<PullOutcome> {
-    const { states, lock, readers, publisher, clock } = this.deps;
+    const { states, patches, lock, readers, publisher, clock } = this.deps;
     return lock.run(`${states.key(event.address)}:lock`, async (waited) => {
       const stored = await states.get(event.address);
-      const outcome = await assess(new GitHubPullContext(event.address, event.github, readers), event, stored, waited, clock());
+      const outcome = await assess(new GitHubPullContext(event.address, event.github, readers, patches), event, stored, waited, clock());
       await publisher.publish(event, outcome);
       return outcome;
     });

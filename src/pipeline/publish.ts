@@ -2,7 +2,8 @@
  * The publish step: writes what a decision (policy/decide.ts) calls for, each writer comparing
  * with what is already there (src/github), in a fixed order: the escalation effects of this
  * event's commands, our check runs (the `hitl` check shows the climb as the engine has it after
- * them), the workflow label, review requests, the escalation timers, the audit log, the stored
+ * them), the workflow label, review requests (and the re-requests after approvals a push
+ * dropped, with their one comment), the escalation timers, the audit log, the stored
  * state, then the bypass area's audits.
  */
 import type { AuditSink } from '../audit/types.js';
@@ -14,17 +15,19 @@ import { fullName, type PrAddress } from '../github/address.js';
 import type { CheckOutput, CheckWriter } from '../github/checks.js';
 import type { GitHubClient } from '../github/client.js';
 import type { LabelWriter } from '../github/labels.js';
+import type { DroppedApprovalWriter, DroppedOnItem } from '../github/dropped-approvals.js';
 import type { ReviewerWriter } from '../github/reviewers.js';
 import type { AuditDraft, EscalationChange, ItemState } from '../policy/decide.js';
 import { HITL_CHECK, type Evaluation } from '../policy/types.js';
-import { escalationView, renderGate, renderItemCheck } from '../report/render.js';
+import { escalationView, renderDroppedApprovals, renderGate, renderItemCheck } from '../report/render.js';
 import type { Clock } from '../util/clock.js';
 import type { EvaluatedOutcome, PullEvent, PullOutcome } from './pipeline.js';
-import type { PrStates } from './state.js';
+import type { PatchRecords, PrStates } from './state.js';
 
 export interface PublishDeps {
-  writers: { checks: CheckWriter; labels: LabelWriter; reviewers: ReviewerWriter };
+  writers: { checks: CheckWriter; labels: LabelWriter; reviewers: ReviewerWriter; dropped: DroppedApprovalWriter };
   states: PrStates;
+  patches: PatchRecords;
   audit: AuditSink;
   escalation?: EscalationPort & PendingReader;
   bypass: BypassWiring;
@@ -60,6 +63,19 @@ export function checkOutputs(outcome: EvaluatedOutcome, climb: readonly PendingI
   ];
 }
 
+/** One audit entry per approval a push dropped, written once: when its people are told. */
+function droppedEntries(told: readonly DroppedOnItem[], configVersion: string): AuditDraft[] {
+  return told.flatMap(({ item, approvals }) =>
+    approvals.map((a): AuditDraft => ({
+      action: 'approval_dropped',
+      checkpoint: item,
+      reason: a.changed ? `changed since ${a.commitSha}: ${a.changed.slice(0, 10).join(', ')}${a.changed.length > 10 ? ' …' : ''}` : `the patches of ${a.commitSha} are not on record`,
+      configVersion,
+      details: { approver: a.by, approved_sha: a.commitSha, ...(a.changed ? { changed_files: a.changed.length } : { patches_on_record: false }) },
+    })),
+  );
+}
+
 export class Publisher {
   constructor(private readonly deps: PublishDeps) {}
 
@@ -79,12 +95,15 @@ export class Publisher {
         await states.set(address, outcome.state);
         return;
       case 'evaluated':
+        // A fact about this head, not a decision: recorded before the GitHub writes, which may fail.
+        if (outcome.fingerprint) await this.deps.patches.set(address, outcome.pull.headSha, outcome.fingerprint);
         await this.applyCommands(address, event.comment?.login ?? '', outcome);
         await writers.checks.syncChecks(github, address, outcome.pull.headSha, checkOutputs(outcome, await this.climb(address, outcome.evaluation)), mayExist);
         await writers.labels.syncWorkflowLabel(github, address, outcome.pull, outcome.label);
         if (outcome.reviewers) await writers.reviewers.requestReviewers(github, address, outcome.pull, outcome.reviewers, outcome.reviewers.reviewed);
+        const told = await writers.dropped.announce(github, address, address.number, outcome.dropped, (fresh) => renderDroppedApprovals(fresh, outcome.pull.headSha));
         await this.escalate(address, outcome.escalation, outcome.config);
-        await this.record(address, outcome.pull.headSha, outcome.audit);
+        await this.record(address, outcome.pull.headSha, [...outcome.audit, ...droppedEntries(told, outcome.configVersion)]);
         await states.set(address, outcome.state);
         await this.publishBypasses(address, github, outcome);
         return;

@@ -10,7 +10,8 @@ import { judgeComment, type JudgedCommand } from './commands.js';
 import { labelEvidence, type IssueEvent } from './emergency.js';
 import { evaluate } from './evaluate.js';
 import { commentEvidence, reviewEvidence, type CommentData, type HeadHistory, type ReviewData } from './evidence.js';
-import { WORKFLOW_LABEL, type Actor, type ChangedFile, type Evaluation, type Evidence, type EvidenceEvent, type ItemStatus, type Plan, type Verdict } from './types.js';
+import { olderHeadVerdicts, samePatches, type PatchFingerprint } from './stale.js';
+import { WORKFLOW_LABEL, type Actor, type ChangedFile, type DroppedApproval, type Evaluation, type Evidence, type EvidenceEvent, type ItemStatus, type Plan, type Verdict } from './types.js';
 
 export type ItemState = ItemStatus['state'];
 export type VerdictState = Verdict['state'] | 'invalid-config';
@@ -109,6 +110,8 @@ export interface EvaluationInput {
   labelEvents: readonly IssueEvent[];
   labelers: ReadonlyMap<string, Actor>;
   heads: HeadHistory;
+  /** This head's patch fingerprint, and those recorded in Redis of the heads approvals were given on (this one's too, when recorded). */
+  patches: { current: PatchFingerprint; recorded: ReadonlyMap<string, PatchFingerprint> };
   /** The commands of this event's new comment, by the commenter. */
   command?: { actor: Actor; body: string };
   /** What the previous evaluation stored; undefined when nothing is stored (a first evaluation, or Redis lost it). */
@@ -132,6 +135,10 @@ export interface EvaluatedDecision {
   label: string;
   /** Who is asked to review (nobody while a draft); `reviewed` are never asked again. */
   reviewers?: { users: string[]; teams: string[]; reviewed: string[] };
+  /** This head's patch fingerprint, to record; absent when the same is recorded already. */
+  fingerprint?: PatchFingerprint;
+  /** Approvals a push made stale, per gate item: their people are asked again and told (nobody while a draft). */
+  dropped: Array<{ item: string; approvals: DroppedApproval[] }>;
   escalation: EscalationChange[];
   audit: AuditDraft[];
   state: PrState;
@@ -140,9 +147,10 @@ export interface EvaluatedDecision {
 export function decide(input: EvaluationInput): EvaluatedDecision {
   const { plan, config, stored, now } = input;
   const labelEvents = labelEvidence(input.labelEvents, config.bypass.emergency.label, input.pull.body, (login) => input.labelers.get(login)!);
-  const evidence: Evidence = {
-    events: [...reviewEvidence(input.reviews, input.actors), ...commentEvidence(input.comments, input.actors, input.heads, plan.items.map((i) => i.name)), ...labelEvents],
-  };
+  const events = [...reviewEvidence(input.reviews, input.actors), ...commentEvidence(input.comments, input.actors, input.heads, plan.items.map((i) => i.name)), ...labelEvents];
+  const approvedHeads = [...new Set(events.flatMap((e) => (e.kind === 'approve' || (e.kind === 'review' && e.state === 'APPROVED') ? [e.commitSha] : [])))];
+  const { current, recorded } = input.patches;
+  const evidence: Evidence = { events, olderHeads: olderHeadVerdicts(plan.items, config, plan.pr.headSha, approvedHeads, { current, older: recorded }) };
   const evaluation = evaluate(plan, evidence, now);
   const commands = input.command ? judgeComment(input.command.body, input.command.actor, plan, evaluation) : [];
   const items = Object.fromEntries(evaluation.items.map((i) => [i.item.name, i.status.state]));
@@ -157,6 +165,8 @@ export function decide(input: EvaluationInput): EvaluatedDecision {
       : [],
     label: WORKFLOW_LABEL[evaluation.workflow],
     reviewers: input.pull.draft ? undefined : reviewersOf(evaluation, input.owner, input.reviews),
+    ...(samePatches(recorded.get(plan.pr.headSha), current) ? {} : { fingerprint: current }),
+    dropped: input.pull.draft ? [] : evaluation.items.flatMap((i) => (i.dropped ? [{ item: i.item.name, approvals: i.dropped }] : [])),
     // No state (a first evaluation, or one Redis lost): any item may have a timer to cancel.
     escalation: escalationOf(evaluation, input.pull.draft, stored ? (stored.items ?? {}) : undefined),
     audit: transitions(evaluation, stored ?? {}, items, input.configVersion),

@@ -108,7 +108,7 @@ describe('PR gate on GitHub', () => {
     await receive('pull_request_review', reviewEvent('carol', 'approved', PEER_LABELLED));
     expect(scope.pendingMocks()).toEqual([]);
     expect(update[0]).toMatchObject({ status: 'completed', conclusion: 'success' });
-    expect(update[0].output.summary).toContain('1/1 (@carol)');
+    expect(update[0].output.summary).toContain('1/1 (@carol on head1)');
   });
 
   it('keeps security_review pending until a security-team member approves; another approver does not satisfy it', async () => {
@@ -242,9 +242,14 @@ describe('PR gate on GitHub', () => {
     mockReviews(pushed, [{ login: 'sam', state: 'APPROVED', commitSha: 'head1' }]);
     mockComments(pushed, []);
     const checks = checkRunCreated(pushed, 44, checkRunCreated(pushed, 43));
+    const asked = expectWrite(pushed, 'post', '/pulls/2/requested_reviewers', {}, 201);
+    const told = expectWrite(pushed, 'post', '/issues/2/comments', { id: 1 }, 201);
     await receive('pull_request', pullRequestEvent('synchronize', { ...shape, headSha: 'head2' }));
     expect(pushed.pendingMocks()).toEqual([]);
     expect(checks.map((c) => [c.name, c.head_sha, c.status])).toEqual([['hitl', 'head2', 'in_progress'], ['hitl/security_review', 'head2', 'in_progress']]);
+    // The files listed carry no patch: nothing can be shown unchanged, so sam is asked again and told.
+    expect(asked).toEqual([{ reviewers: ['sam'], team_reviewers: [] }]);
+    expect(told[0].body).toContain("@sam's approval of `head1` no longer counts for `security_review`");
   });
 
   it('ignores a .hitl.yml weakened inside the PR: the base branch config applies and the summary says so', async () => {

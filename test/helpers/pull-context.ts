@@ -10,6 +10,7 @@ import { toPullData, type PullData } from '../../src/github/pulls.js';
 import type { PullContext } from '../../src/pipeline/gather.js';
 import type { IssueEvent } from '../../src/policy/emergency.js';
 import type { CommentData, ReviewData } from '../../src/policy/evidence.js';
+import type { PatchFingerprint } from '../../src/policy/stale.js';
 import type { Actor, ChangedFile } from '../../src/policy/types.js';
 import { actor } from './facts.js';
 import { examplePayload, INSTALLATION_ID, OWNER, pullObject, REPO, type PullShape } from './webhooks.js';
@@ -24,6 +25,8 @@ export interface PullFacts {
   /** People by login; anyone else has no permission and no team. */
   people?: Record<string, Actor>;
   labelEvents?: IssueEvent[];
+  /** Patch fingerprints recorded of earlier heads, by head SHA. */
+  patches?: Record<string, PatchFingerprint>;
 }
 
 export class FakePullContext implements PullContext {
@@ -62,6 +65,10 @@ export class FakePullContext implements PullContext {
   async actor(login: string, isBot: boolean, _teams: readonly TeamRef[]): Promise<Actor> {
     this.reads.push(`actor:${login}`);
     return { ...(this.facts.people?.[login] ?? actor(login, 'none')), isBot };
+  }
+
+  async recordedPatches(heads: readonly string[]): Promise<Map<string, PatchFingerprint>> {
+    return new Map(heads.flatMap((sha) => (this.facts.patches?.[sha] ? [[sha, this.facts.patches[sha]] as const] : [])));
   }
 
   async labelEvents(): Promise<IssueEvent[]> {
