@@ -95,6 +95,7 @@ export function createApp(deps: AppDeps): HitlApp {
   const publisher = new Publisher({
     writers: { checks, labels: new LabelWriter(cache), reviewers: new ReviewerWriter(cache) },
     states,
+    openPulls: readers.openPulls,
     audit,
     escalation,
     bypass,

@@ -14,6 +14,7 @@ import { fullName, type PrAddress } from '../github/address.js';
 import type { CheckOutput, CheckWriter } from '../github/checks.js';
 import type { GitHubClient } from '../github/client.js';
 import type { LabelWriter } from '../github/labels.js';
+import type { OpenPullFacts } from '../github/open-pulls.js';
 import type { ReviewerWriter } from '../github/reviewers.js';
 import type { AuditDraft, EscalationChange, ItemState } from '../policy/decide.js';
 import { HITL_CHECK, type Evaluation } from '../policy/types.js';
@@ -25,6 +26,8 @@ import type { PrStates } from './state.js';
 export interface PublishDeps {
   writers: { checks: CheckWriter; labels: LabelWriter; reviewers: ReviewerWriter };
   states: PrStates;
+  /** Each open PR's classified facts, for the policy-diff of a PR that changes `.hitl.yml`. */
+  openPulls: OpenPullFacts;
   audit: AuditSink;
   escalation?: EscalationPort & PendingReader;
   bypass: BypassWiring;
@@ -53,7 +56,7 @@ export function checkOutputs(outcome: EvaluatedOutcome, climb: readonly PendingI
   const { plan, evaluation } = outcome;
   const view = escalationView(climb, outcome.now);
   return [
-    { name: HITL_CHECK, ...checkState(evaluation.verdict.state), ...renderGate({ plan, evaluation, notes: [...outcome.notes, ...view.notes], levels: view.levels }) },
+    { name: HITL_CHECK, ...checkState(evaluation.verdict.state), ...renderGate({ plan, evaluation, notes: [...outcome.notes, ...view.notes], levels: view.levels, policyDiff: outcome.policyDiff }) },
     ...evaluation.items
       .filter((i) => i.item.kind === 'checkpoint')
       .map((i): CheckOutput => ({ name: `${HITL_CHECK}/${i.item.name}`, ...itemCheckState(i.status.state), ...renderItemCheck(i) })),
@@ -72,6 +75,7 @@ export class Publisher {
       case 'closed':
         await this.escalate(address, outcome.escalation);
         await states.set(address, outcome.state);
+        await this.deps.openPulls.forget(address);
         return;
       case 'invalid-config':
         await writers.checks.syncChecks(github, address, outcome.pull.headSha, [{ name: HITL_CHECK, status: 'completed', conclusion: 'failure', ...outcome.report }], mayExist);
@@ -86,6 +90,7 @@ export class Publisher {
         await this.escalate(address, outcome.escalation, outcome.config);
         await this.record(address, outcome.pull.headSha, outcome.audit);
         await states.set(address, outcome.state);
+        await this.deps.openPulls.record(address, outcome.facts);
         await this.publishBypasses(address, github, outcome);
         return;
     }

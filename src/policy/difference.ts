@@ -55,6 +55,8 @@ export interface PullDifference extends Difference {
 /** What a pull request that changes `.hitl.yml` shows about the repository's other open pull requests. */
 export type PolicyDiff =
   | { kind: 'invalid'; errors: ConfigIssue[] }
+  /** The other pull requests' facts could not be read (Redis did not answer). */
+  | { kind: 'unavailable' }
   | {
       kind: 'compared';
       /** The base branch the file governs: only pull requests into it are compared. */

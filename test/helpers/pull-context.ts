@@ -10,7 +10,7 @@ import { toPullData, type PullData } from '../../src/github/pulls.js';
 import type { PullContext } from '../../src/pipeline/gather.js';
 import type { IssueEvent } from '../../src/policy/emergency.js';
 import type { CommentData, ReviewData } from '../../src/policy/evidence.js';
-import type { Actor, ChangedFile } from '../../src/policy/types.js';
+import type { Actor, ChangedFile, PrFacts } from '../../src/policy/types.js';
 import { actor } from './facts.js';
 import { examplePayload, INSTALLATION_ID, OWNER, pullObject, REPO, type PullShape } from './webhooks.js';
 
@@ -24,6 +24,10 @@ export interface PullFacts {
   /** People by login; anyone else has no permission and no team. */
   people?: Record<string, Actor>;
   labelEvents?: IssueEvent[];
+  /** `.hitl.yml` at the head, for a pull request that changes it (the built-in policy when absent). */
+  proposedConfig?: string;
+  /** The open pull requests' stored facts (undefined: Redis could not say). */
+  openPulls?: PrFacts[];
 }
 
 export class FakePullContext implements PullContext {
@@ -67,6 +71,16 @@ export class FakePullContext implements PullContext {
   async labelEvents(): Promise<IssueEvent[]> {
     this.reads.push('labelEvents');
     return this.facts.labelEvents ?? [];
+  }
+
+  async proposedConfig(commit: string): Promise<LoadedConfig> {
+    this.reads.push(`proposedConfig@${commit}`);
+    return { result: loadConfig({ repository: this.facts.proposedConfig }), version: this.facts.proposedConfig === undefined ? 'built-in' : 'repo@proposed' };
+  }
+
+  async openPulls(): Promise<PrFacts[] | undefined> {
+    this.reads.push('openPulls');
+    return this.facts.openPulls;
   }
 }
 
