@@ -41,9 +41,9 @@ export async function deliverOpened(fleet: Fleet, pr: PullTarget): Promise<void>
   if (result.status !== 200) throw new Error(`opened #${pr.number} answered ${result.status}`);
 }
 
-const callsOfLastEvent = (fleet: Fleet) => {
-  const cost = fleet.instances[0]!.app.costs.at(-1)!;
-  return cost.reads + cost.writes;
+const lastEvent = (fleet: Fleet) => {
+  const { reads, writes } = fleet.instances[0]!.app.costs.at(-1)!;
+  return { calls: reads + writes, text: `${reads} reads + ${writes} writes` };
 };
 
 export const policyDiffBench: BenchSection = async () => {
@@ -54,16 +54,16 @@ export const policyDiffBench: BenchSection = async () => {
       // Every third touches payments (gains security review), the rest vary in size around the thresholds.
       await deliverOpened(fleet, addPull(fleet, n, `Change ${n}`, [{ filename: n % 3 === 0 ? `src/payments/p${n}.ts` : `src/app${n}.ts`, additions: 10 * n }]));
     }
-    const plain = callsOfLastEvent(fleet);
+    const plain = lastEvent(fleet);
     const config = addPull(fleet, 21, 'Tighten the policy', [{ filename: '.hitl.yml', additions: 6 }], PROPOSED_CONFIG);
     await deliverOpened(fleet, config);
-    const calls = callsOfLastEvent(fleet);
+    const configPr = lastEvent(fleet);
     const check = fleet.standIn.state.checkRuns(config.owner, config.repo, { headSha: config.headSha, name: 'hitl' })[0];
     const listed = (check?.output?.summary?.match(/^\| #\d+ /gm) ?? []).length;
-    const how = `one repository, 20 open PRs evaluated first, then a PR changing .hitl.yml opened; its GitHub reads + writes (token requests excluded); ${listed} of 20 listed as changed`;
+    const how = `one repository, 20 open PRs evaluated first, then a PR changing .hitl.yml opened: ${configPr.text} (token requests excluded; the extra read is the proposed file; a config change also opens hitl/security_review); ${listed} of 20 listed as changed`;
     return [
-      { area: 'policy-diff', metric: 'config PR opened, 20 other open PRs: GitHub calls', value: calls, unit: 'calls', how, figure: 'policy_diff_requests_20_open' },
-      { area: 'policy-diff', metric: 'ordinary PR opened, same repository: GitHub calls', value: plain, unit: 'calls', how: 'the 20th open PR, for contrast: the difference is the one read of the proposed file' },
+      { area: 'policy-diff', metric: 'config PR opened, 20 other open PRs: GitHub calls', value: configPr.calls, unit: 'calls', how, figure: 'policy_diff_requests_20_open' },
+      { area: 'policy-diff', metric: 'ordinary PR opened, same repository: GitHub calls', value: plain.calls, unit: 'calls', how: `the 20th open PR, for contrast: ${plain.text}` },
     ];
   } finally {
     await fleet.stop();
