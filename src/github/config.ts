@@ -13,6 +13,8 @@ import type { GitHubClient } from './client.js';
 /** The org's defaults change rarely: they are re-checked at most this often per owner. */
 const ORG_RECHECK_MS = 5 * MINUTE;
 const PARSED_CACHE_SIZE = 200;
+/** The repository whose `.hitl.yml` holds an organisation's defaults. */
+export const ORG_CONFIG_REPO = '.github';
 
 export interface LoadedConfig {
   result: ResolveResult;
@@ -103,11 +105,11 @@ export class ConfigReader {
   private async orgFile(gh: GitHubClient, owner: string): Promise<FileText | undefined> {
     const fresh = this.cache.key('cfg', 'org-checked', owner.toLowerCase());
     if (await this.cache.exists(fresh)) {
-      const record = await this.cache.getJson<FileRecord>(this.recordKey(owner, '.github', ''));
+      const record = await this.cache.getJson<FileRecord>(this.recordKey(owner, ORG_CONFIG_REPO, ''));
       const text = record?.sha === undefined ? undefined : await this.blob(record.sha);
       if (record && (record.sha === undefined || text !== undefined)) return text;
     }
-    const file = await this.file(gh, owner, '.github', undefined);
+    const file = await this.file(gh, owner, ORG_CONFIG_REPO, undefined);
     await this.cache.setText(fresh, '1', ORG_RECHECK_MS);
     return file;
   }

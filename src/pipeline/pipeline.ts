@@ -7,6 +7,7 @@
 import type { ResolvedConfig } from '../config/types.js';
 import type { PrAddress } from '../github/address.js';
 import type { GitHubClient } from '../github/client.js';
+import { ORG_CONFIG_REPO } from '../github/config.js';
 import { teamsOf, type TeamRef } from '../github/people.js';
 import type { PullData } from '../github/pulls.js';
 import type { Readers } from '../github/readers.js';
@@ -83,7 +84,8 @@ async function policyDiffOf(ctx: PullContext, pull: PullData, current: ResolvedC
   if (!proposed.result.ok) return { kind: 'invalid', errors: proposed.result.errors };
   const open = await ctx.openPulls();
   if (!open) return { kind: 'unavailable' };
-  return policyDiff(open.filter((p) => p.number !== pull.number), pull.baseRef, current, proposed.result.config);
+  const diff = policyDiff(open.filter((p) => p.number !== pull.number), pull.baseRef, current, proposed.result.config);
+  return ctx.address.repo.toLowerCase() === ORG_CONFIG_REPO ? { ...diff, orgDefaults: true } : diff;
 }
 
 /**

@@ -61,6 +61,8 @@ export type PolicyDiff =
       kind: 'compared';
       /** The base branch the file governs: only pull requests into it are compared. */
       baseRef: string;
+      /** The file is the organisation's defaults (its `.github` repository): other repositories' PRs are not compared. */
+      orgDefaults?: boolean;
       compared: number;
       /** Those that the proposed file would gate differently, by number. */
       differences: PullDifference[];
@@ -70,7 +72,7 @@ export type PolicyDiff =
  * The open pull requests into `baseRef` (as their last evaluations saw them) that `proposed` would
  * gate differently from `current`, the config of that base today.
  */
-export function policyDiff(pulls: readonly PrFacts[], baseRef: string, current: ResolvedConfig, proposed: ResolvedConfig): PolicyDiff {
+export function policyDiff(pulls: readonly PrFacts[], baseRef: string, current: ResolvedConfig, proposed: ResolvedConfig): Extract<PolicyDiff, { kind: 'compared' }> {
   const into = pulls.filter((p) => p.baseRef === baseRef).sort((a, b) => a.number - b.number);
   const differences: PullDifference[] = [];
   for (const facts of into) {

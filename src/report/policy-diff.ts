@@ -61,6 +61,7 @@ export function renderPolicyDiff(diff: PolicyDiff): string {
       break;
     case 'compared': {
       const base = `\`${inert(diff.baseRef, 100)}\``;
+      if (diff.orgDefaults) out.push(`This \`${CONFIG_FILE}\` holds the organisation's defaults: only this repository's open pull requests are compared, not those of the repositories that inherit it.`, '');
       if (diff.differences.length === 0) {
         out.push(`Under the proposed \`${CONFIG_FILE}\`, none of the ${diff.compared} other open pull request(s) into ${base} would change workflow or checkpoints.`);
         break;

@@ -33,6 +33,13 @@ describe('gather: what one evaluation reads', () => {
     expect([outcome.evaluation, outcome.label]).toEqual([builtInProposed.evaluation, builtInProposed.label]);
   });
 
+  it('says that a change to the organisation’s defaults (its .github repository) is compared on that repository’s PRs only', async () => {
+    const ctx = new FakePullContext({ pull: pullData(), files: [file('.hitl.yml', 2)], openPulls: [] });
+    Object.assign(ctx, { address: { ...ctx.address, repo: '.github' } });
+    const outcome = await assess(ctx, { pull: ctx.facts.pull, opened: true }, undefined, false, NOW);
+    expect(outcome).toMatchObject({ kind: 'evaluated', policyDiff: { kind: 'compared', orgDefaults: true, compared: 0 } });
+  });
+
   it('refetches a payload older than the last evaluation, and one that waited behind another event', async () => {
     const stale = pullData({ additions: 150 });
     const ctx = new FakePullContext({ pull: { ...stale, updatedAt: '2026-11-24T10:30:00Z' }, config: CONFIG, files: SRC });

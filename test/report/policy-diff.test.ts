@@ -50,6 +50,10 @@ describe('the policy-diff section', () => {
     expect(rowsOf(text)).toEqual([]);
   });
 
+  it('says when the file is the organisation’s defaults, whose other repositories are not compared', () => {
+    expect(renderPolicyDiff({ kind: 'compared', baseRef: 'main', orgDefaults: true, compared: 0, differences: [] })).toContain("holds the organisation's defaults: only this repository's open pull requests are compared");
+  });
+
   it('inert cuts long text on a character boundary', () => {
     expect(inert('ab😀cd', 4)).toBe('ab😀…');
   });
