@@ -59,6 +59,10 @@ export class Cache {
     await this.fallback.run('cache writes', () => this.redis.multi().hset(key, field, value).pexpire(key, ttlMs).exec(), null, SKIP);
   }
 
+  async deleteHashField(key: string, field: string): Promise<void> {
+    await this.fallback.run('cache writes', () => this.redis.hdel(key, field), null, SKIP);
+  }
+
   /** A set's members, or undefined when Redis could not say. */
   members(key: string): Promise<string[] | undefined> {
     return this.fallback.run('cache reads', () => this.redis.smembers(key), undefined, MISS);

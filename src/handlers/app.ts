@@ -98,6 +98,7 @@ export function createApp(deps: AppDeps): HitlApp {
     writers: { checks, labels: new LabelWriter(cache), reviewers: new ReviewerWriter(cache), dropped: new DroppedApprovalWriter(cache) },
     states,
     patches,
+    openPulls: readers.openPulls,
     audit,
     escalation,
     bypass,

@@ -7,17 +7,19 @@
 import type { ResolvedConfig } from '../config/types.js';
 import type { PrAddress } from '../github/address.js';
 import type { GitHubClient } from '../github/client.js';
+import { ORG_CONFIG_REPO } from '../github/config.js';
 import { teamsOf, type TeamRef } from '../github/people.js';
 import type { PullData } from '../github/pulls.js';
 import type { Readers } from '../github/readers.js';
 import type { PrLock } from './lock.js';
 import { classify } from '../policy/classify.js';
 import { advance, decide, decideClosed, decideInvalidConfig, type ClosedDecision, type EvaluatedDecision, type InvalidConfigDecision, type PrState } from '../policy/decide.js';
+import { changesConfig, policyDiff, type PolicyDiff } from '../policy/difference.js';
 import { labelersOf } from '../policy/emergency.js';
 import { commandComments, type CommentData, type ReviewData } from '../policy/evidence.js';
 import { factsOf } from '../policy/facts.js';
 import { approvedHeadsOf, fingerprintOf } from '../policy/stale.js';
-import type { Actor, Plan } from '../policy/types.js';
+import type { Actor, Plan, PrFacts } from '../policy/types.js';
 import type { Clock } from '../util/clock.js';
 import { GitHubPullContext, type PullContext } from './gather.js';
 import type { Publisher } from './publish.js';
@@ -46,7 +48,17 @@ interface Seen {
 
 export type ClosedOutcome = ClosedDecision & Seen;
 export type InvalidConfigOutcome = InvalidConfigDecision & Seen & { configVersion: string };
-export type EvaluatedOutcome = EvaluatedDecision & Seen & { plan: Plan; config: ResolvedConfig; configVersion: string; now: number };
+export type EvaluatedOutcome = EvaluatedDecision &
+  Seen & {
+    plan: Plan;
+    /** What classification read, kept for the policy-diff of other pull requests. */
+    facts: PrFacts;
+    /** Only on a pull request that changes `.hitl.yml`: the other open PRs its file would gate differently. */
+    policyDiff?: PolicyDiff;
+    config: ResolvedConfig;
+    configVersion: string;
+    now: number;
+  };
 export type PullOutcome = ClosedOutcome | InvalidConfigOutcome | EvaluatedOutcome;
 
 const teamsNamed = (plan: Plan): TeamRef[] => teamsOf([...plan.items.flatMap((i) => i.approvers.members), ...plan.emergency.allowed]);
@@ -65,6 +77,19 @@ async function lookUpActors(ctx: PullContext, reviews: readonly ReviewData[], co
 }
 
 /**
+ * What the `.hitl.yml` at the pull request's head would change for the other open pull requests
+ * into its base, from their stored facts: one read of the proposed file, none of the other PRs.
+ */
+async function policyDiffOf(ctx: PullContext, pull: PullData, current: ResolvedConfig): Promise<PolicyDiff> {
+  const proposed = await ctx.proposedConfig(pull.headSha);
+  if (!proposed.result.ok) return { kind: 'invalid', errors: proposed.result.errors };
+  const open = await ctx.openPulls();
+  if (!open) return { kind: 'unavailable' };
+  const diff = policyDiff(open.filter((p) => p.number !== pull.number), pull.baseRef, current, proposed.result.config);
+  return ctx.address.repo.toLowerCase() === ORG_CONFIG_REPO ? { ...diff, orgDefaults: true } : diff;
+}
+
+/**
  * Gather and decide, without writing anything: reads only what can change the answer (no reviews
  * on a PR just opened, label events only while the emergency label is asked for).
  */
@@ -80,7 +105,9 @@ export async function assess(ctx: PullContext, event: PullEventFacts, stored: Pr
   if (!loaded.result.ok) return { ...decideInvalidConfig(stored, next, loaded.result.errors, loaded.version), pull, configVersion: loaded.version };
   const config = loaded.result.config;
   const files = await ctx.files(pull);
-  const plan = classify(factsOf(pull, files, startedAt), config);
+  const facts = factsOf(pull, files, startedAt);
+  const plan = classify(facts, config);
+  const proposal = changesConfig(files) ? await policyDiffOf(ctx, pull, config) : undefined;
 
   const teams = teamsNamed(plan);
   const reviews = event.opened ? [] : await ctx.reviews();
@@ -114,11 +141,11 @@ export async function assess(ctx: PullContext, event: PullEventFacts, stored: Pr
     next,
     now,
   });
-  return { ...decision, pull, plan, config, configVersion: loaded.version, now };
+  return { ...decision, pull, plan, facts, ...(proposal ? { policyDiff: proposal } : {}), config, configVersion: loaded.version, now };
 }
 
 export interface PipelineDeps {
-  readers: Pick<Readers, 'config' | 'pulls' | 'people'>;
+  readers: Pick<Readers, 'config' | 'pulls' | 'people' | 'openPulls'>;
   states: PrStates;
   patches: PatchRecords;
   lock: PrLock;

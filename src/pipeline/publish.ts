@@ -16,6 +16,7 @@ import type { CheckOutput, CheckWriter } from '../github/checks.js';
 import type { GitHubClient } from '../github/client.js';
 import type { LabelWriter } from '../github/labels.js';
 import type { DroppedApprovalWriter, DroppedOnItem } from '../github/dropped-approvals.js';
+import type { OpenPullFacts } from '../github/open-pulls.js';
 import type { ReviewerWriter } from '../github/reviewers.js';
 import type { AuditDraft, EscalationChange, ItemState } from '../policy/decide.js';
 import { HITL_CHECK, type Evaluation } from '../policy/types.js';
@@ -28,6 +29,8 @@ export interface PublishDeps {
   writers: { checks: CheckWriter; labels: LabelWriter; reviewers: ReviewerWriter; dropped: DroppedApprovalWriter };
   states: PrStates;
   patches: PatchRecords;
+  /** Each open PR's classified facts, for the policy-diff of a PR that changes `.hitl.yml`. */
+  openPulls: OpenPullFacts;
   audit: AuditSink;
   escalation?: EscalationPort & PendingReader;
   bypass: BypassWiring;
@@ -56,7 +59,7 @@ export function checkOutputs(outcome: EvaluatedOutcome, climb: readonly PendingI
   const { plan, evaluation } = outcome;
   const view = escalationView(climb, outcome.now);
   return [
-    { name: HITL_CHECK, ...checkState(evaluation.verdict.state), ...renderGate({ plan, evaluation, notes: [...outcome.notes, ...view.notes], levels: view.levels }) },
+    { name: HITL_CHECK, ...checkState(evaluation.verdict.state), ...renderGate({ plan, evaluation, notes: [...outcome.notes, ...view.notes], levels: view.levels, policyDiff: outcome.policyDiff }) },
     ...evaluation.items
       .filter((i) => i.item.kind === 'checkpoint')
       .map((i): CheckOutput => ({ name: `${HITL_CHECK}/${i.item.name}`, ...itemCheckState(i.status.state), ...renderItemCheck(i) })),
@@ -88,6 +91,7 @@ export class Publisher {
       case 'closed':
         await this.escalate(address, outcome.escalation);
         await states.set(address, outcome.state);
+        await this.deps.openPulls.forget(address);
         return;
       case 'invalid-config':
         await writers.checks.syncChecks(github, address, outcome.pull.headSha, [{ name: HITL_CHECK, status: 'completed', conclusion: 'failure', ...outcome.report }], mayExist);
@@ -105,6 +109,7 @@ export class Publisher {
         await this.escalate(address, outcome.escalation, outcome.config);
         await this.record(address, outcome.pull.headSha, [...outcome.audit, ...droppedEntries(told, outcome.configVersion)]);
         await states.set(address, outcome.state);
+        await this.deps.openPulls.record(address, outcome.facts);
         await this.publishBypasses(address, github, outcome);
         return;
     }

@@ -7,6 +7,7 @@ import type { AuditEntry } from '../audit/types.js';
 import { CONFIG_FILE, type ConfigIssue, type ResolvedConfig } from '../config/types.js';
 import { renderConfigErrors, type ConfigErrorReport } from '../report/render.js';
 import { judgeComment, type JudgedCommand } from './commands.js';
+import { changesConfig } from './difference.js';
 import { labelEvidence, type IssueEvent } from './emergency.js';
 import { evaluate } from './evaluate.js';
 import { commentEvidence, reviewEvidence, type CommentData, type HeadHistory, type ReviewData } from './evidence.js';
@@ -160,7 +161,7 @@ export function decide(input: EvaluationInput): EvaluatedDecision {
     evidence,
     labelEvents,
     commands,
-    notes: input.files.some((f) => f.path === CONFIG_FILE || f.previousPath === CONFIG_FILE)
+    notes: changesConfig(input.files)
       ? [`This pull request changes \`${CONFIG_FILE}\`: that change is ignored here; the base branch's config (\`${input.pull.baseRef}\`) applies.`]
       : [],
     label: WORKFLOW_LABEL[evaluation.workflow],

@@ -8,6 +8,8 @@ import type { ConfigIssue } from '../config/types.js';
 import { formatIssue } from '../config/load.js';
 import type { PendingItem } from '../escalation/types.js';
 import type { DroppedApproval, Evaluation, GateItem, ItemEvaluation, ItemStatus, Plan } from '../policy/types.js';
+import type { PolicyDiff } from '../policy/difference.js';
+import { renderPolicyDiff } from './policy-diff.js';
 
 /** GitHub's limit for a check run's summary. */
 export const MAX_SUMMARY_CHARS = 65_535;
@@ -114,6 +116,8 @@ export interface GateReportInput {
   notes?: string[];
   /** Escalation level per pending item name, where known. */
   levels?: Record<string, number>;
+  /** On a pull request that changes `.hitl.yml`: what its file would change for the other open PRs. */
+  policyDiff?: PolicyDiff;
 }
 
 /**
@@ -133,7 +137,7 @@ export function escalationView(items: ReadonlyArray<Pick<PendingItem, 'item' | '
   return { levels, notes };
 }
 
-export function renderGate({ plan, evaluation, notes = [], levels = {} }: GateReportInput): CheckText {
+export function renderGate({ plan, evaluation, notes = [], levels = {}, policyDiff }: GateReportInput): CheckText {
   // An emergency bypass names its author in the title, where reviewers and branch protection look first.
   const by = evaluation.bypass && evaluation.verdict.state === 'pass' ? ` by @${evaluation.bypass.by}` : '';
   const title = `${WORKFLOW_NAME[evaluation.workflow]}: ${evaluation.verdict.summary}${by}`;
@@ -145,7 +149,8 @@ export function renderGate({ plan, evaluation, notes = [], levels = {} }: GateRe
   ];
   if (evaluation.hold) parts.push(`🛑 On hold by @${evaluation.hold.by}: \`/unhold\` releases it.`);
   if (evaluation.bypass) parts.push(`⚠️ Emergency bypass by @${evaluation.bypass.by}: ${evaluation.bypass.justification}`);
-  return { title: title.slice(0, 250), summary: limit(parts.filter(Boolean).join('\n\n') + criteriaHint(plan)) };
+  const diff = policyDiff ? `\n\n${renderPolicyDiff(policyDiff)}` : '';
+  return { title: title.slice(0, 250), summary: limit(parts.filter(Boolean).join('\n\n') + criteriaHint(plan) + diff) };
 }
 
 /** The `hitl/<checkpoint>` check of one gate item. */

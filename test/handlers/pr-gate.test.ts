@@ -254,8 +254,9 @@ describe('PR gate on GitHub', () => {
 
   it('ignores a .hitl.yml weakened inside the PR: the base branch config applies and the summary says so', async () => {
     let check: any[] = [];
-    // The base config is read at ref=main (mockConfig); the PR's own file is never fetched.
+    // The base config is read at ref=main (mockConfig) and judges the PR; the PR's own file, read at its head, only feeds the policy-diff.
     await openPr([{ path: '.hitl.yml', additions: 3 }, { path: 'src/widget.ts', additions: 20 }], {}, (scope) => {
+      mockConfig(scope, 'classification:\n  low_risk_paths: ["**"]\n', { ref: 'head1' });
       check = checkRunCreated(scope, 51);
       checkRunCreated(scope, 52);
       expectWrite(scope, 'post', '/labels', {}, 201);
@@ -265,6 +266,7 @@ describe('PR gate on GitHub', () => {
     expect(check[0]).toMatchObject({ name: 'hitl', status: 'in_progress' });
     expect(check[0].output.summary).toContain("This pull request changes `.hitl.yml`: that change is ignored here; the base branch's config (`main`) applies.");
     expect(check[0].output.summary).toContain('security_review');
+    expect(check[0].output.summary).toContain('### policy-diff\n\nUnder the proposed `.hitl.yml`, none of the 0 other open pull request(s) into `main` would change workflow or checkpoints.');
   });
 
   it('fails closed on a broken base .hitl.yml, with the line number and an annotation', async () => {

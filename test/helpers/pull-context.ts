@@ -11,7 +11,7 @@ import type { PullContext } from '../../src/pipeline/gather.js';
 import type { IssueEvent } from '../../src/policy/emergency.js';
 import type { CommentData, ReviewData } from '../../src/policy/evidence.js';
 import type { PatchFingerprint } from '../../src/policy/stale.js';
-import type { Actor, ChangedFile } from '../../src/policy/types.js';
+import type { Actor, ChangedFile, PrFacts } from '../../src/policy/types.js';
 import { actor } from './facts.js';
 import { examplePayload, INSTALLATION_ID, OWNER, pullObject, REPO, type PullShape } from './webhooks.js';
 
@@ -27,6 +27,10 @@ export interface PullFacts {
   labelEvents?: IssueEvent[];
   /** Patch fingerprints recorded of earlier heads, by head SHA. */
   patches?: Record<string, PatchFingerprint>;
+  /** `.hitl.yml` at the head, for a pull request that changes it (the built-in policy when absent). */
+  proposedConfig?: string;
+  /** The open pull requests' stored facts (undefined: Redis could not say). */
+  openPulls?: PrFacts[];
 }
 
 export class FakePullContext implements PullContext {
@@ -74,6 +78,16 @@ export class FakePullContext implements PullContext {
   async labelEvents(): Promise<IssueEvent[]> {
     this.reads.push('labelEvents');
     return this.facts.labelEvents ?? [];
+  }
+
+  async proposedConfig(commit: string): Promise<LoadedConfig> {
+    this.reads.push(`proposedConfig@${commit}`);
+    return { result: loadConfig({ repository: this.facts.proposedConfig }), version: this.facts.proposedConfig === undefined ? 'built-in' : 'repo@proposed' };
+  }
+
+  async openPulls(): Promise<PrFacts[] | undefined> {
+    this.reads.push('openPulls');
+    return this.facts.openPulls;
   }
 }
 
