@@ -8,6 +8,7 @@ export type AuditAction =
   | 'gate_evaluated' // a verdict was posted (details.verdict: pass | pending | fail)
   | 'checkpoint_opened' // a gate item became pending (approval time is measured from here)
   | 'approved'
+  | 'approval_dropped' // a push made an approval stale (details.approver, details.approved_sha, details.changed)
   | 'rejected'
   | 'held'
   | 'unheld'

@@ -11,6 +11,7 @@ import { escalationBench } from './escalation.js';
 import { gateBench } from './gate.js';
 import { markdownBench } from './markdown.js';
 import { peakMemory, sampleHeap } from './memory.js';
+import { policyDiffBench } from './policy-diff.js';
 import type { BenchOptions, BenchRow, BenchSection } from './types.js';
 
 export const SECTIONS: BenchSection[] = [
@@ -19,6 +20,7 @@ export const SECTIONS: BenchSection[] = [
   backtestBench,
   escalationBench,
   markdownBench,
+  policyDiffBench,
 ];
 
 const COLUMNS = ['area', 'metric', 'value', 'unit', 'how'] as const;

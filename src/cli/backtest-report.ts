@@ -7,8 +7,9 @@
 import { compileGlobs } from '../config/patterns.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { classify } from '../policy/classify.js';
+import { differenceOf, outcomeOf, type Difference as PlanDifference, type Outcome } from '../policy/difference.js';
 import { factsOf } from '../policy/facts.js';
-import type { Plan, PrFacts, Reason, Workflow } from '../policy/types.js';
+import type { Plan, PrFacts, Reason } from '../policy/types.js';
 import type { ChangeKind, MergedChange } from './history.js';
 import { approverNamesOf, cell, short } from './plan-report.js';
 
@@ -36,18 +37,10 @@ export interface BacktestInput {
   window: { since: number; until: number; text: string };
 }
 
-export interface Outcome {
-  workflow: RiskWorkflow;
-  checkpoints: string[];
-}
-
-export interface Difference {
+export interface Difference extends PlanDifference {
   commit: string;
   title: string;
   number?: number;
-  before: Outcome;
-  after: Outcome;
-  why: string[];
 }
 
 export interface LargeChange extends Outcome {
@@ -93,12 +86,6 @@ function factsOfChange(change: MergedChange, baseRef: string): PrFacts {
     change.at,
   );
 }
-
-const outcomeOf = (plan: Plan): Outcome => ({
-  // Without labels there is no emergency request, so the risk workflow is the workflow.
-  workflow: plan.riskWorkflow as RiskWorkflow,
-  checkpoints: plan.items.filter((i) => i.kind === 'checkpoint').map((i) => i.name),
-});
 
 /** Names each glob of a trigger that a change's paths hit, so reasons read "paths **\/go.sum" and can be counted. */
 class PatternHits {
@@ -165,20 +152,6 @@ class Summary {
   }
 }
 
-/** Why a change's outcome differs between the two plans, checkpoint by checkpoint. */
-function whyDifferent(before: Plan, after: Plan): string[] {
-  const named = (plan: Plan) => new Map(plan.items.filter((i) => i.kind === 'checkpoint').map((i) => [i.name, i]));
-  const was = named(before);
-  const is = named(after);
-  const why: string[] = [];
-  for (const [name, item] of is) if (!was.has(name)) why.push(`+ ${name}: ${item.reasons.map((r) => r.detail).join('; ')}`);
-  for (const [name, item] of was) if (!is.has(name)) why.push(`− ${name}: no longer fires (before: ${item.reasons.map((r) => r.detail).join('; ')})`);
-  if (before.riskWorkflow !== after.riskWorkflow) why.push(`${before.riskWorkflow} → ${after.riskWorkflow}: ${after.workflowReasons.map((r) => r.detail).join('; ')}`);
-  return why;
-}
-
-const sameOutcome = (a: Outcome, b: Outcome) => a.workflow === b.workflow && a.checkpoints.join() === b.checkpoints.join();
-
 /** Applies the policy (and the --against one) to every change; `onProgress` hears each one done. */
 export function backtest(input: BacktestInput, onProgress?: (done: number) => void): BacktestReport {
   const { changes, policy, against, branch, window } = input;
@@ -197,10 +170,8 @@ export function backtest(input: BacktestInput, onProgress?: (done: number) => vo
     if (against && againstSummary) {
       const otherPlan = classify(facts, against.config);
       againstSummary.add(otherPlan, facts);
-      const other = outcomeOf(otherPlan);
-      if (!sameOutcome(outcome, other)) {
-        differences.push({ commit: change.commit, title: change.title, number: change.number, before: outcome, after: other, why: whyDifferent(plan, otherPlan) });
-      }
+      const difference = differenceOf(plan, otherPlan);
+      if (difference) differences.push({ commit: change.commit, title: change.title, number: change.number, ...difference });
     }
     onProgress?.(index + 1);
   });

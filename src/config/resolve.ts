@@ -12,6 +12,7 @@ import type {
   CheckpointPolicy,
   ConfigIssue,
   ConfigSource,
+  DismissStale,
   MaintenanceWindowPolicy,
   Permission,
   ResolvedConfig,
@@ -162,13 +163,13 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
       criteria: c.criteria ?? [],
       timeoutMs,
       escalateAfterMs: ms(c.escalate_after, timeoutMs),
-      dismissStaleApprovals: c.dismiss_stale_approvals ?? true,
+      dismissStaleApprovals: c.dismiss_stale_approvals ?? 'changed_paths',
       allowBypass: c.allow_bypass ?? ['emergency', 'maintenance_window', 'test_environment'],
       description: c.description,
     });
   }
 
-  const workflow = (name: 'peer_review' | 'expert_review', fallbackTimeout: number, staleDefault: boolean): WorkflowReviewPolicy => {
+  const workflow = (name: 'peer_review' | 'expert_review', fallbackTimeout: number, staleDefault: DismissStale): WorkflowReviewPolicy => {
     const w = merged.approval_workflows?.[name] ?? {};
     const roles = asList(w.approver);
     const timeoutMs = ms(w.timeout, fallbackTimeout);
@@ -185,7 +186,7 @@ export function resolveConfig(input: ResolveInput): ResolveResult {
   };
   const workflows = {
     peer_review: workflow('peer_review', 24 * 3_600_000, false),
-    expert_review: workflow('expert_review', 48 * 3_600_000, true),
+    expert_review: workflow('expert_review', 48 * 3_600_000, 'changed_paths'),
   };
 
   const escalation = Object.entries(merged.escalation_levels ?? {})

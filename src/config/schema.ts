@@ -62,7 +62,9 @@ export const BypassKind = z.enum(['emergency', 'maintenance_window', 'test_envir
 const APPROVER = 'Role name(s) under `roles:` whose members may approve; a role is users, teams (@org/team) or a permission level.';
 const TIMEOUT = 'The SLA: how long approval may take before it is overdue. A duration such as 24_hours, 2h, 30m, 1d.';
 const ESCALATE_AFTER = 'When the escalation climb (levels 1–4) starts, counted from when the gate started; default: the timeout. 0s starts it at once.';
-const DISMISS_STALE = 'Whether a push drops approvals given to an older head: true drops them on any change of the diff, false keeps them.';
+const DISMISS_STALE =
+  'What a push does to approvals of an older head: changed_paths drops them only when files that fired the checkpoint changed (label-, title- or size-fired: any change of the diff); true drops them on any change of the diff; false keeps them. A push that leaves every file\'s patch identical (a rebase, a clean merge of the base) never drops an approval.';
+const DismissStale = z.union([z.literal('changed_paths'), z.boolean()]);
 const APPROVALS = 'How many different people of the approver roles must approve (1–10; default 1).';
 
 export const CheckpointConfig = z
@@ -74,7 +76,7 @@ export const CheckpointConfig = z
     criteria: z.array(z.string().min(1).max(200)).max(30).optional().describe('A checklist: each is met by ticking `- [x] <criterion>` in the PR description (the name or the same words). Unmet criteria keep the checkpoint pending whoever approves.'),
     timeout: Duration.optional().describe(TIMEOUT),
     escalate_after: Duration.optional().describe(ESCALATE_AFTER),
-    dismiss_stale_approvals: z.boolean().optional().describe(DISMISS_STALE),
+    dismiss_stale_approvals: DismissStale.optional().describe(`${DISMISS_STALE} Default changed_paths.`),
     /** Which bypass mechanisms may pass this checkpoint; rollback decisions default to emergency only. */
     allow_bypass: z.array(BypassKind).optional().describe('Which bypasses may pass this checkpoint: emergency, maintenance_window, test_environment (default all three; the built-in rollback_decision allows only emergency).'),
     description: z.string().max(500).optional().describe('Free text shown with the checkpoint.'),
@@ -90,7 +92,7 @@ export const WorkflowConfig = z
     approvals: z.number().int().min(1).max(10).optional().describe(APPROVALS),
     timeout: Duration.optional().describe(`${TIMEOUT} Default 24 h peer, 48 h expert.`),
     escalate_after: Duration.optional().describe(ESCALATE_AFTER),
-    dismiss_stale_approvals: z.boolean().optional().describe(`${DISMISS_STALE} Default false for peer review, true for expert review.`),
+    dismiss_stale_approvals: DismissStale.optional().describe(`${DISMISS_STALE} Default false for peer review, changed_paths for expert review.`),
   })
   .describe("A workflow's own review, asked for when no required checkpoint is active.");
 

@@ -29,8 +29,11 @@ export interface ApprovalRule {
   approvals: number;
   timeoutMs: number;
   escalateAfterMs: number;
-  dismissStaleApprovals: boolean;
+  dismissStaleApprovals: DismissStale;
 }
+
+/** `dismiss_stale_approvals`: what a push does to approvals of an older head (policy/stale.ts). */
+export type DismissStale = 'changed_paths' | boolean;
 
 export interface CheckpointPolicy extends ApprovalRule {
   name: string;

@@ -27,6 +27,12 @@ export class Cache {
     return text ?? undefined;
   }
 
+  /** Several keys in one round trip; a missing key (or all, while Redis is down) is undefined. */
+  async getTexts(keys: readonly string[]): Promise<Array<string | undefined>> {
+    const texts = await this.fallback.run('cache reads', () => this.redis.mget(...keys), keys.map(() => null), MISS);
+    return texts.map((t) => t ?? undefined);
+  }
+
   async setText(key: string, value: string, ttlMs: number): Promise<void> {
     await this.fallback.run('cache writes', () => this.redis.set(key, value, 'PX', ttlMs), null, SKIP);
   }
@@ -53,6 +59,10 @@ export class Cache {
     await this.fallback.run('cache writes', () => this.redis.multi().hset(key, field, value).pexpire(key, ttlMs).exec(), null, SKIP);
   }
 
+  async deleteHashField(key: string, field: string): Promise<void> {
+    await this.fallback.run('cache writes', () => this.redis.hdel(key, field), null, SKIP);
+  }
+
   /** A set's members, or undefined when Redis could not say. */
   members(key: string): Promise<string[] | undefined> {
     return this.fallback.run('cache reads', () => this.redis.smembers(key), undefined, MISS);
@@ -60,6 +70,10 @@ export class Cache {
 
   async addMembers(key: string, ttlMs: number, ...members: string[]): Promise<void> {
     await this.fallback.run('cache writes', () => this.redis.multi().sadd(key, ...members).pexpire(key, ttlMs).exec(), null, SKIP);
+  }
+
+  async removeMembers(key: string, ...members: string[]): Promise<void> {
+    await this.fallback.run('cache writes', () => this.redis.srem(key, ...members), null, SKIP);
   }
 
   /** Returns the cached value, or computes, stores and returns it. */

@@ -13,6 +13,8 @@ import type { GitHubClient } from './client.js';
 /** The org's defaults change rarely: they are re-checked at most this often per owner. */
 const ORG_RECHECK_MS = 5 * MINUTE;
 const PARSED_CACHE_SIZE = 200;
+/** The repository whose `.hitl.yml` holds an organisation's defaults. */
+export const ORG_CONFIG_REPO = '.github';
 
 export interface LoadedConfig {
   result: ResolveResult;
@@ -56,8 +58,24 @@ export class ConfigReader {
 
   /** The config at `ref`; a file that cannot be read (any error but 404) throws, for callers that fail closed by not answering. */
   async read(gh: GitHubClient, owner: string, repo: string, ref: string): Promise<LoadedConfig> {
-    const org = await this.orgFile(gh, owner);
-    const repository = await this.file(gh, owner, repo, ref);
+    return this.compose(await this.orgFile(gh, owner), await this.file(gh, owner, repo, ref));
+  }
+
+  /**
+   * The config a pull request proposes, for its policy-diff only (it is never judged by it): the
+   * file at its head commit over the org's defaults. A commit's file never changes, so it is read
+   * once and then answered from the blob cache; a read error is an error result.
+   */
+  async proposed(gh: GitHubClient, owner: string, repo: string, commit: string): Promise<LoadedConfig> {
+    try {
+      return this.compose(await this.orgFile(gh, owner), await this.file(gh, owner, repo, commit, true));
+    } catch (error) {
+      const message = `could not read ${CONFIG_FILE} at ${commit.slice(0, 7)} (HTTP ${status(error) ?? 'error'})`;
+      return { result: { ok: false, errors: [{ severity: 'error', message, path: [], source: 'repository' }], warnings: [] }, version: 'unreadable' };
+    }
+  }
+
+  private compose(org: FileText | undefined, repository: FileText | undefined): LoadedConfig {
     const version = [org && `org@${org.sha}`, repository && `repo@${repository.sha}`].filter(Boolean).join(' ') || 'built-in';
     return { result: this.parse(version, org?.text, repository?.text), version };
   }
@@ -87,11 +105,11 @@ export class ConfigReader {
   private async orgFile(gh: GitHubClient, owner: string): Promise<FileText | undefined> {
     const fresh = this.cache.key('cfg', 'org-checked', owner.toLowerCase());
     if (await this.cache.exists(fresh)) {
-      const record = await this.cache.getJson<FileRecord>(this.recordKey(owner, '.github', ''));
+      const record = await this.cache.getJson<FileRecord>(this.recordKey(owner, ORG_CONFIG_REPO, ''));
       const text = record?.sha === undefined ? undefined : await this.blob(record.sha);
       if (record && (record.sha === undefined || text !== undefined)) return text;
     }
-    const file = await this.file(gh, owner, '.github', undefined);
+    const file = await this.file(gh, owner, ORG_CONFIG_REPO, undefined);
     await this.cache.setText(fresh, '1', ORG_RECHECK_MS);
     return file;
   }
@@ -105,11 +123,15 @@ export class ConfigReader {
     return text === undefined ? undefined : { sha, text };
   }
 
-  /** The file at `ref` (the default branch when undefined), or undefined when there is none. */
-  private async file(gh: GitHubClient, owner: string, repo: string, ref: string | undefined): Promise<FileText | undefined> {
+  /**
+   * The file at `ref` (the default branch when undefined), or undefined when there is none. At an
+   * `immutable` ref (a commit) what was read once is the answer: no request, not even a conditional one.
+   */
+  private async file(gh: GitHubClient, owner: string, repo: string, ref: string | undefined, immutable = false): Promise<FileText | undefined> {
     const recordKey = this.recordKey(owner, repo, ref ?? '');
     const record = await this.cache.getJson<FileRecord>(recordKey);
     const cachedText = record?.sha === undefined ? undefined : await this.blob(record.sha);
+    if (immutable && record && (record.sha === undefined || cachedText !== undefined)) return cachedText;
     const conditional = record?.etag !== undefined && (record.sha === undefined || cachedText !== undefined);
     try {
       const response = await gh.request('GET /repos/{owner}/{repo}/contents/{path}', {

@@ -3,6 +3,7 @@
  * files (paginated, cached per head and base SHA), reviews, comments, who wrote its commits, and
  * the pull requests a commit belongs to. The people acting on them are read by people.ts.
  */
+import { createHash } from 'node:crypto';
 import { isBotLogin } from '../policy/roles.js';
 import type { CommentData, ReviewData } from '../policy/evidence.js';
 import type { ChangedFile, PrFacts } from '../policy/types.js';
@@ -77,6 +78,17 @@ export interface CommitPull {
   mergeCommitSha?: string | null;
 }
 
+/**
+ * What makes two listings of a file the same change: its status, old path and patch. GitHub
+ * leaves the patch out of binary and very large diffs; then the file's blob at the head stands
+ * in for it, and with neither there is no id (policy/stale.ts then counts the file as changed).
+ */
+function patchIdOf(f: { status: string; previous_filename?: string; patch?: string; sha?: string | null }): { patchId?: string } {
+  const change = f.patch !== undefined ? ['patch', f.patch] : f.sha ? ['blob', f.sha] : undefined;
+  if (change === undefined) return {};
+  return { patchId: createHash('sha256').update(JSON.stringify([f.status, f.previous_filename ?? null, ...change])).digest('base64url') };
+}
+
 export class PullReader {
   constructor(private readonly cache: Cache) {}
 
@@ -95,6 +107,7 @@ export class PullReader {
         ...(f.previous_filename ? { previousPath: f.previous_filename } : {}),
         additions: f.additions,
         deletions: f.deletions,
+        ...patchIdOf(f),
       }));
     });
   }

@@ -21,13 +21,14 @@ import { newCounter, type CallCounter } from '../github/counter.js';
 import { RedisFallback } from '../github/fallback.js';
 import { LabelWriter } from '../github/labels.js';
 import { readersOn, type Readers } from '../github/readers.js';
+import { DroppedApprovalWriter } from '../github/dropped-approvals.js';
 import { ReviewerWriter } from '../github/reviewers.js';
 import { gatePort } from '../pipeline/gate-port.js';
 import { PrLock } from '../pipeline/lock.js';
 import { PullPipeline } from '../pipeline/pipeline.js';
 import { Publisher } from '../pipeline/publish.js';
 import { PrDecisions } from '../pipeline/decisions.js';
-import { PrStates } from '../pipeline/state.js';
+import { PatchRecords, PrStates } from '../pipeline/state.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { onCheckRun } from './check-run.js';
 import { onComment } from './comment.js';
@@ -97,17 +98,20 @@ export function createApp(deps: AppDeps): HitlApp {
   const checks = new CheckWriter(cache, readers.checks);
   const states = new PrStates(cache);
   const decisions = new PrDecisions(cache);
+  const patches = new PatchRecords(cache);
   const publisher = new Publisher({
-    writers: { checks, labels: new LabelWriter(cache), reviewers: new ReviewerWriter(cache) },
+    writers: { checks, labels: new LabelWriter(cache), reviewers: new ReviewerWriter(cache), dropped: new DroppedApprovalWriter(cache) },
     states,
     decisions,
+    patches,
+    openPulls: readers.openPulls,
     audit,
     escalation,
     bypass,
     clock,
     degraded: { redisDown: () => deps.redis.status !== 'ready', warn: log.warn },
   });
-  const pipeline = new PullPipeline({ readers, states, decisions, lock: new PrLock(deps.redis, { fallback }), publisher, clock });
+  const pipeline = new PullPipeline({ readers, states, decisions, patches, lock: new PrLock(deps.redis, { fallback }), publisher, clock });
   const deployments: DeploymentWiring = {
     pending: new PendingDeployments(deps.redis, `${prefix}deploy:`),
     records: new RollbackRecords(deps.redis, `${prefix}rollback:`),

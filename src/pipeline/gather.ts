@@ -12,7 +12,9 @@ import type { PullData } from '../github/pulls.js';
 import type { Readers } from '../github/readers.js';
 import type { IssueEvent } from '../policy/emergency.js';
 import type { CommentData, ReviewData } from '../policy/evidence.js';
-import type { Actor, ChangedFile } from '../policy/types.js';
+import type { PatchFingerprint } from '../policy/stale.js';
+import type { PatchRecords } from './state.js';
+import type { Actor, ChangedFile, PrFacts } from '../policy/types.js';
 
 export interface PullContext {
   readonly address: PrAddress;
@@ -29,6 +31,12 @@ export interface PullContext {
   actor(login: string, isBot: boolean, teams: readonly TeamRef[]): Promise<Actor>;
   /** Every issue event of the pull request (who added and removed labels). */
   labelEvents(): Promise<IssueEvent[]>;
+  /** The patch fingerprints recorded in Redis of these heads (no GitHub call); heads without one are left out. */
+  recordedPatches(heads: readonly string[]): Promise<Map<string, PatchFingerprint>>;
+  /** `.hitl.yml` as the pull request's head `commit` proposes it, for its policy-diff only (never to judge it). */
+  proposedConfig(commit: string): Promise<LoadedConfig>;
+  /** The repository's open pull requests as their last evaluations classified them (this one included); undefined when unknown. */
+  openPulls(): Promise<PrFacts[] | undefined>;
 }
 
 /** Each read once: a second call returns the first call's promise. */
@@ -40,21 +48,28 @@ function once<T>(read: () => Promise<T>): () => Promise<T> {
 export class GitHubPullContext implements PullContext {
   private readonly actors = new Map<string, Promise<Actor>>();
   private readonly configs = new Map<string, Promise<LoadedConfig>>();
+  private readonly proposals = new Map<string, Promise<LoadedConfig>>();
 
   constructor(
     readonly address: PrAddress,
     private readonly github: GitHubClient,
-    private readonly readers: Pick<Readers, 'config' | 'pulls' | 'people'>,
+    private readonly readers: Pick<Readers, 'config' | 'pulls' | 'people' | 'openPulls'>,
+    private readonly patches: PatchRecords,
   ) {}
 
   readonly pull = once(() => this.readers.pulls.pull(this.github, this.address, this.address.number));
   readonly reviews = once(() => this.readers.pulls.reviews(this.github, this.address, this.address.number));
   readonly comments = once(() => this.readers.pulls.comments(this.github, this.address, this.address.number));
   readonly labelEvents = once(() => issueEvents(this.github, this.address, this.address.number));
+  readonly openPulls = once(() => this.readers.openPulls.ofRepository(this.address));
   private filesOf: { key: string; files: Promise<ChangedFile[]> } | undefined;
 
   config(ref: string): Promise<LoadedConfig> {
     return this.memo(this.configs, ref, () => this.readers.config.load(this.github, this.address.owner, this.address.repo, ref));
+  }
+
+  proposedConfig(commit: string): Promise<LoadedConfig> {
+    return this.memo(this.proposals, commit, () => this.readers.config.proposed(this.github, this.address.owner, this.address.repo, commit));
   }
 
   files(pull: PullData): Promise<ChangedFile[]> {
@@ -65,6 +80,10 @@ export class GitHubPullContext implements PullContext {
 
   commitLogins(pull: PullData): Promise<string[]> {
     return this.readers.pulls.commitLogins(this.github, this.address, pull);
+  }
+
+  recordedPatches(heads: readonly string[]): Promise<Map<string, PatchFingerprint>> {
+    return this.patches.get(this.address, heads);
   }
 
   actor(login: string, isBot: boolean, teams: readonly TeamRef[]): Promise<Actor> {

@@ -7,21 +7,24 @@
 import type { ResolvedConfig } from '../config/types.js';
 import type { PrAddress } from '../github/address.js';
 import type { GitHubClient } from '../github/client.js';
+import { ORG_CONFIG_REPO } from '../github/config.js';
 import { teamsOf, type TeamRef } from '../github/people.js';
 import type { PullData } from '../github/pulls.js';
 import type { Readers } from '../github/readers.js';
 import type { PrLock } from './lock.js';
 import { classify } from '../policy/classify.js';
 import { advance, decide, decideClosed, decideInvalidConfig, type ClosedDecision, type EvaluatedDecision, type InvalidConfigDecision, type PrState } from '../policy/decide.js';
+import { changesConfig, policyDiff, type PolicyDiff } from '../policy/difference.js';
 import { labelersOf } from '../policy/emergency.js';
 import { commandComments, type CommentData, type ReviewData } from '../policy/evidence.js';
 import { factsOf } from '../policy/facts.js';
-import type { Actor, Plan } from '../policy/types.js';
+import { approvedHeadsOf, fingerprintOf } from '../policy/stale.js';
+import type { Actor, Plan, PrFacts } from '../policy/types.js';
 import type { Clock } from '../util/clock.js';
 import { GitHubPullContext, type PullContext } from './gather.js';
 import type { Publisher } from './publish.js';
 import type { PrDecisions, PrRecord } from './decisions.js';
-import type { PrStates } from './state.js';
+import type { PatchRecords, PrStates } from './state.js';
 
 /** What an event tells the pipeline beyond the pull request's address. */
 export interface PullEventFacts {
@@ -48,7 +51,17 @@ interface Seen {
 
 export type ClosedOutcome = ClosedDecision & Seen;
 export type InvalidConfigOutcome = InvalidConfigDecision & Seen & { configVersion: string };
-export type EvaluatedOutcome = EvaluatedDecision & Seen & { plan: Plan; config: ResolvedConfig; configVersion: string; now: number };
+export type EvaluatedOutcome = EvaluatedDecision &
+  Seen & {
+    plan: Plan;
+    /** What classification read, kept for the policy-diff of other pull requests. */
+    facts: PrFacts;
+    /** Only on a pull request that changes `.hitl.yml`: the other open PRs its file would gate differently. */
+    policyDiff?: PolicyDiff;
+    config: ResolvedConfig;
+    configVersion: string;
+    now: number;
+  };
 export type PullOutcome = ClosedOutcome | InvalidConfigOutcome | EvaluatedOutcome;
 
 const teamsNamed = (plan: Plan): TeamRef[] => teamsOf([...plan.items.flatMap((i) => i.approvers.members), ...plan.emergency.allowed]);
@@ -84,6 +97,19 @@ async function pushersOf(ctx: PullContext, pull: PullData, record: PrRecord | un
 }
 
 /**
+ * What the `.hitl.yml` at the pull request's head would change for the other open pull requests
+ * into its base, from their stored facts: one read of the proposed file, none of the other PRs.
+ */
+async function policyDiffOf(ctx: PullContext, pull: PullData, current: ResolvedConfig): Promise<PolicyDiff> {
+  const proposed = await ctx.proposedConfig(pull.headSha);
+  if (!proposed.result.ok) return { kind: 'invalid', errors: proposed.result.errors };
+  const open = await ctx.openPulls();
+  if (!open) return { kind: 'unavailable' };
+  const diff = policyDiff(open.filter((p) => p.number !== pull.number), pull.baseRef, current, proposed.result.config);
+  return ctx.address.repo.toLowerCase() === ORG_CONFIG_REPO ? { ...diff, orgDefaults: true } : diff;
+}
+
+/**
  * Gather and decide, without writing anything: reads only what can change the answer (no reviews
  * on a PR just opened, label events only while the emergency label is asked for, commits only when
  * an approval could count). `record`: the PR's recorded decisions and pushers, undefined when
@@ -104,13 +130,19 @@ export async function assess(ctx: PullContext, event: PullEventFacts, stored: Pr
   const reviews = event.opened ? [] : await ctx.reviews();
   const comments = event.opened ? [] : await ctx.comments();
   const pushers = await pushersOf(ctx, pull, record, event, mayHoldApprovals(reviews, comments, pull.author));
-  const plan = classify({ ...factsOf(pull, files, startedAt), pushers }, config);
+  const facts = { ...factsOf(pull, files, startedAt), pushers };
+  const plan = classify(facts, config);
+  const proposal = changesConfig(files) ? await policyDiffOf(ctx, pull, config) : undefined;
 
   const teams = teamsNamed(plan);
   const actors = await lookUpActors(ctx, reviews, comments, teams);
   const labelEvents = plan.emergencyRequested ? await ctx.labelEvents() : [];
   const labelers = new Map<string, Actor>();
   for (const login of labelersOf(labelEvents, config.bypass.emergency.label)) labelers.set(login, await ctx.actor(login, false, teams));
+  // Fingerprints of older heads matter only where a push may drop approvals; this head's is read to write it once.
+  const current = fingerprintOf(files, pull.totals?.changedFiles);
+  const olderHeads = plan.items.some((i) => i.dismissStaleApprovals !== false) ? approvedHeadsOf(reviews, comments, heads, pull.headSha) : [];
+  const recorded = await ctx.recordedPatches([pull.headSha, ...olderHeads]);
   const commenter = event.comment && (actors.get(event.comment.login.toLowerCase()) ?? (await ctx.actor(event.comment.login, false, teams)));
 
   const decision = decide({
@@ -127,18 +159,20 @@ export async function assess(ctx: PullContext, event: PullEventFacts, stored: Pr
     labelers,
     heads,
     recorded: record?.decisions,
+    patches: { current, recorded },
     command: event.comment && commenter ? { actor: commenter, body: event.comment.body } : undefined,
     stored,
     next,
     now,
   });
-  return { ...decision, pull, plan, config, configVersion: loaded.version, now };
+  return { ...decision, pull, plan, facts, ...(proposal ? { policyDiff: proposal } : {}), config, configVersion: loaded.version, now };
 }
 
 export interface PipelineDeps {
-  readers: Pick<Readers, 'config' | 'pulls' | 'people'>;
+  readers: Pick<Readers, 'config' | 'pulls' | 'people' | 'openPulls'>;
   states: PrStates;
   decisions: PrDecisions;
+  patches: PatchRecords;
   lock: PrLock;
   publisher: Publisher;
   clock: Clock;
@@ -149,11 +183,11 @@ export class PullPipeline {
 
   /** Evaluates the pull request, serialised per PR across events and processes. */
   run(event: PullEvent): Promise<PullOutcome> {
-    const { states, decisions, lock, readers, publisher, clock } = this.deps;
+    const { states, decisions, patches, lock, readers, publisher, clock } = this.deps;
     return lock.run(`${states.key(event.address)}:lock`, async (waited) => {
       const stored = await states.get(event.address);
       const record = await decisions.read(event.address);
-      const outcome = await assess(new GitHubPullContext(event.address, event.github, readers), event, stored, waited, clock(), record);
+      const outcome = await assess(new GitHubPullContext(event.address, event.github, readers, patches), event, stored, waited, clock(), record);
       await publisher.publish(event, outcome);
       return outcome;
     });

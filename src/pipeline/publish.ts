@@ -3,7 +3,8 @@
  * with what is already there (src/github), in a fixed order: the pusher and the accepted /reject
  * and /hold decisions (pipeline/decisions.ts), the escalation effects of this
  * event's commands, our check runs (the `hitl` check shows the climb as the engine has it after
- * them), the workflow label, review requests, the escalation timers, the audit log, the stored
+ * them), the workflow label, review requests (and the re-requests after approvals a push
+ * dropped, with their one comment), the escalation timers, the audit log, the stored
  * state, then the bypass area's audits.
  */
 import type { AuditSink } from '../audit/types.js';
@@ -15,19 +16,24 @@ import { fullName, type PrAddress } from '../github/address.js';
 import type { CheckOutput, CheckWriter } from '../github/checks.js';
 import type { GitHubClient } from '../github/client.js';
 import type { LabelWriter } from '../github/labels.js';
+import type { DroppedApprovalWriter, DroppedOnItem } from '../github/dropped-approvals.js';
+import type { OpenPullFacts } from '../github/open-pulls.js';
 import type { ReviewerWriter } from '../github/reviewers.js';
 import type { AuditDraft, EscalationChange, ItemState } from '../policy/decide.js';
 import { HITL_CHECK, type Evaluation } from '../policy/types.js';
-import { escalationView, renderGate, renderItemCheck } from '../report/render.js';
+import { escalationView, renderDroppedApprovals, renderGate, renderItemCheck } from '../report/render.js';
 import type { Clock } from '../util/clock.js';
 import type { EvaluatedOutcome, PullEvent, PullOutcome } from './pipeline.js';
 import type { PrDecisions } from './decisions.js';
-import type { PrStates } from './state.js';
+import type { PatchRecords, PrStates } from './state.js';
 
 export interface PublishDeps {
-  writers: { checks: CheckWriter; labels: LabelWriter; reviewers: ReviewerWriter };
+  writers: { checks: CheckWriter; labels: LabelWriter; reviewers: ReviewerWriter; dropped: DroppedApprovalWriter };
   states: PrStates;
   decisions: PrDecisions;
+  patches: PatchRecords;
+  /** Each open PR's classified facts, for the policy-diff of a PR that changes `.hitl.yml`. */
+  openPulls: OpenPullFacts;
   audit: AuditSink;
   escalation?: EscalationPort & PendingReader;
   bypass: BypassWiring;
@@ -56,11 +62,24 @@ export function checkOutputs(outcome: EvaluatedOutcome, climb: readonly PendingI
   const { plan, evaluation } = outcome;
   const view = escalationView(climb, outcome.now);
   return [
-    { name: HITL_CHECK, ...checkState(evaluation.verdict.state), ...renderGate({ plan, evaluation, notes: [...outcome.notes, ...view.notes], levels: view.levels }) },
+    { name: HITL_CHECK, ...checkState(evaluation.verdict.state), ...renderGate({ plan, evaluation, notes: [...outcome.notes, ...view.notes], levels: view.levels, policyDiff: outcome.policyDiff }) },
     ...evaluation.items
       .filter((i) => i.item.kind === 'checkpoint')
       .map((i): CheckOutput => ({ name: `${HITL_CHECK}/${i.item.name}`, ...itemCheckState(i.status.state), ...renderItemCheck(i) })),
   ];
+}
+
+/** One audit entry per approval a push dropped, written once: when its people are told. */
+function droppedEntries(told: readonly DroppedOnItem[], configVersion: string): AuditDraft[] {
+  return told.flatMap(({ item, approvals }) =>
+    approvals.map((a): AuditDraft => ({
+      action: 'approval_dropped',
+      checkpoint: item,
+      reason: a.changed ? `changed since ${a.commitSha}: ${a.changed.slice(0, 10).join(', ')}${a.changed.length > 10 ? ' …' : ''}` : `the patches of ${a.commitSha} are not on record`,
+      configVersion,
+      details: { approver: a.by, approved_sha: a.commitSha, ...(a.changed ? { changed_files: a.changed.length } : { patches_on_record: false }) },
+    })),
+  );
 }
 
 export class Publisher {
@@ -78,6 +97,7 @@ export class Publisher {
       case 'closed':
         await this.escalate(address, outcome.escalation);
         await states.set(address, outcome.state);
+        await this.deps.openPulls.forget(address);
         return;
       case 'invalid-config':
         await writers.checks.syncChecks(github, address, outcome.pull.headSha, [{ name: HITL_CHECK, status: 'completed', conclusion: 'failure', ...outcome.report }], mayExist);
@@ -85,13 +105,17 @@ export class Publisher {
         await states.set(address, outcome.state);
         return;
       case 'evaluated':
+        // A fact about this head, not a decision: recorded before the GitHub writes, which may fail.
+        if (outcome.fingerprint) await this.deps.patches.set(address, outcome.pull.headSha, outcome.fingerprint);
         await this.applyCommands(address, event.comment?.login ?? '', outcome);
         await writers.checks.syncChecks(github, address, outcome.pull.headSha, checkOutputs(outcome, await this.climb(address, outcome.evaluation)), mayExist);
         await writers.labels.syncWorkflowLabel(github, address, outcome.pull, outcome.label);
         if (outcome.reviewers) await writers.reviewers.requestReviewers(github, address, outcome.pull, outcome.reviewers, outcome.reviewers.reviewed);
+        const told = await writers.dropped.announce(github, address, address.number, outcome.dropped, (fresh) => renderDroppedApprovals(fresh, outcome.pull.headSha));
         await this.escalate(address, outcome.escalation, outcome.config);
-        await this.record(address, outcome.pull.headSha, outcome.audit);
+        await this.record(address, outcome.pull.headSha, [...outcome.audit, ...droppedEntries(told, outcome.configVersion)]);
         await states.set(address, outcome.state);
+        await this.deps.openPulls.record(address, outcome.facts);
         await this.publishBypasses(address, github, outcome);
         return;
     }

@@ -8,7 +8,7 @@ import { tickedCriteria } from './criteria.js';
 import { MAX_LISTED_FILES, type ChangedFile, type GateItem, type Plan, type PrFacts, type Reason, type Workflow } from './types.js';
 
 /** Titles are matched on their first 256 characters: the pattern is trusted, the title is not. */
-const TITLE_LIMIT = 256;
+export const TITLE_LIMIT = 256;
 const EXAMPLES = 3;
 
 interface SizeFacts {

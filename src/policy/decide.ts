@@ -7,10 +7,12 @@ import type { AuditEntry } from '../audit/types.js';
 import { CONFIG_FILE, type ConfigIssue, type ResolvedConfig } from '../config/types.js';
 import { renderConfigErrors, type ConfigErrorReport } from '../report/render.js';
 import { judgeComment, type JudgedCommand } from './commands.js';
+import { changesConfig } from './difference.js';
 import { labelEvidence, type IssueEvent } from './emergency.js';
 import { evaluate } from './evaluate.js';
 import { commentEvidence, reviewEvidence, withRecordedDecisions, type CommentData, type HeadHistory, type RecordedDecision, type ReviewData } from './evidence.js';
-import { WORKFLOW_LABEL, type Actor, type ChangedFile, type Evaluation, type Evidence, type EvidenceEvent, type ItemStatus, type Plan, type Verdict } from './types.js';
+import { olderHeadVerdicts, samePatches, type PatchFingerprint } from './stale.js';
+import { WORKFLOW_LABEL, type Actor, type ChangedFile, type DroppedApproval, type Evaluation, type Evidence, type EvidenceEvent, type ItemStatus, type Plan, type Verdict } from './types.js';
 
 export type ItemState = ItemStatus['state'];
 export type VerdictState = Verdict['state'] | 'invalid-config';
@@ -111,6 +113,8 @@ export interface EvaluationInput {
   heads: HeadHistory;
   /** The /reject and /hold decisions recorded so far; undefined when Redis could not say (the gate then waits). */
   recorded: readonly RecordedDecision[] | undefined;
+  /** This head's patch fingerprint, and those recorded in Redis of the heads approvals were given on (this one's too, when recorded). */
+  patches: { current: PatchFingerprint; recorded: ReadonlyMap<string, PatchFingerprint> };
   /** The commands of this event's new comment, by the commenter. */
   command?: { actor: Actor; body: string };
   /** What the previous evaluation stored; undefined when nothing is stored (a first evaluation, or Redis lost it). */
@@ -136,6 +140,10 @@ export interface EvaluatedDecision {
   label: string;
   /** Who is asked to review (nobody while a draft); `reviewed` are never asked again. */
   reviewers?: { users: string[]; teams: string[]; reviewed: string[] };
+  /** This head's patch fingerprint, to record; absent when the same is recorded already. */
+  fingerprint?: PatchFingerprint;
+  /** Approvals a push made stale, per gate item: their people are asked again and told (nobody while a draft). */
+  dropped: Array<{ item: string; approvals: DroppedApproval[] }>;
   escalation: EscalationChange[];
   audit: AuditDraft[];
   state: PrState;
@@ -146,8 +154,12 @@ export function decide(input: EvaluationInput): EvaluatedDecision {
   const labelEvents = labelEvidence(input.labelEvents, config.bypass.emergency.label, input.pull.body, (login) => input.labelers.get(login)!);
   const fromComments = commentEvidence(input.comments, input.actors, input.heads, plan.items.map((i) => i.name));
   const decisions = withRecordedDecisions(fromComments, input.recorded ?? [], plan);
+  const events = [...reviewEvidence(input.reviews, input.actors), ...decisions.events, ...labelEvents];
+  const approvedHeads = [...new Set(events.flatMap((e) => (e.kind === 'approve' || (e.kind === 'review' && e.state === 'APPROVED') ? [e.commitSha] : [])))];
+  const { current, recorded } = input.patches;
   const evidence: Evidence = {
-    events: [...reviewEvidence(input.reviews, input.actors), ...decisions.events, ...labelEvents],
+    events,
+    olderHeads: olderHeadVerdicts(plan.items, config, plan.pr.headSha, approvedHeads, { current, older: recorded }),
     ...(input.recorded ? {} : { decisionsUnknown: 'Redis is unavailable' }),
   };
   const evaluation = evaluate(plan, evidence, now);
@@ -160,11 +172,13 @@ export function decide(input: EvaluationInput): EvaluatedDecision {
     labelEvents,
     commands,
     record: decisions.toRecord,
-    notes: input.files.some((f) => f.path === CONFIG_FILE || f.previousPath === CONFIG_FILE)
+    notes: changesConfig(input.files)
       ? [`This pull request changes \`${CONFIG_FILE}\`: that change is ignored here; the base branch's config (\`${input.pull.baseRef}\`) applies.`]
       : [],
     label: WORKFLOW_LABEL[evaluation.workflow],
     reviewers: input.pull.draft ? undefined : reviewersOf(evaluation, input.owner, input.reviews),
+    ...(samePatches(recorded.get(plan.pr.headSha), current) ? {} : { fingerprint: current }),
+    dropped: input.pull.draft ? [] : evaluation.items.flatMap((i) => (i.dropped ? [{ item: i.item.name, approvals: i.dropped }] : [])),
     // No state (a first evaluation, or one Redis lost): any item may have a timer to cancel.
     escalation: escalationOf(evaluation, input.pull.draft, stored ? (stored.items ?? {}) : undefined),
     audit: transitions(evaluation, stored ?? {}, items, input.configVersion),

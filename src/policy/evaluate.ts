@@ -8,16 +8,19 @@ import { isTicked } from './criteria.js';
 import type {
   ApprovalRecord,
   BypassRecord,
+  DroppedApproval,
   Evaluation,
   Evidence,
   EvidenceEvent,
   GateItem,
+  HeadVerdict,
   Hold,
   ItemEvaluation,
   ItemStatus,
   Plan,
   Verdict,
 } from './types.js';
+import { HOLDS, UNKNOWN } from './stale.js';
 import { openWindows } from './windows.js';
 
 type Decision = { kind: 'approve'; record: ApprovalRecord } | { kind: 'reject'; by: string; reason: string; at: number };
@@ -49,8 +52,10 @@ function currentBypass(plan: Plan, events: readonly EvidenceEvent[]): Extract<By
   return bypass;
 }
 
-function decisionsFor(item: GateItem, plan: Plan, events: readonly EvidenceEvent[]): Map<string, Decision> {
+/** Approvals of an item as they stand: each person's latest decision, and the approvals of older heads that no longer count. */
+function decisionsFor(item: GateItem, plan: Plan, events: readonly EvidenceEvent[], olderHeads: Record<string, HeadVerdict>): { latest: Map<string, Decision>; dropped: Map<string, DroppedApproval> } {
   const latest = new Map<string, Decision>();
+  const dropped = new Map<string, DroppedApproval>();
   const targets = (checkpoint: string | undefined) => checkpoint === undefined || checkpoint.toLowerCase() === item.name.toLowerCase();
   for (const e of events) {
     if (e.kind !== 'review' && e.kind !== 'approve' && e.kind !== 'reject') continue;
@@ -58,28 +63,33 @@ function decisionsFor(item: GateItem, plan: Plan, events: readonly EvidenceEvent
     const who = e.actor.login.toLowerCase();
     // A rejection stands whoever pushes later: commit authors can be forged, so they only keep approvals out.
     if (e.kind === 'reject') {
-      if (mayApprove(e.actor, item, plan.pr.author).ok) latest.set(who, { kind: 'reject', by: e.actor.login, reason: e.reason, at: e.at });
+      if (!mayApprove(e.actor, item, plan.pr.author).ok) continue;
+      dropped.delete(who);
+      latest.set(who, { kind: 'reject', by: e.actor.login, reason: e.reason, at: e.at });
       continue;
     }
     if (!mayApprove(e.actor, item, plan.pr.author, plan.pr.pushers).ok) continue;
+    dropped.delete(who);
     if (e.kind === 'review' && e.state !== 'APPROVED') {
       latest.delete(who); // changes requested or dismissed: that person's approval no longer stands
       continue;
     }
     // An approval by someone allowed to approve (so neither the author nor a pusher) lifts the item's rejections.
     for (const [maker, decision] of latest) if (decision.kind === 'reject' && mayLift(e.actor, decision.by, [item], plan.pr.author)) latest.delete(maker);
-    if (!item.dismissStaleApprovals || e.commitSha === plan.pr.headSha) {
-      latest.set(who, { kind: 'approve', record: { by: e.actor.login, at: e.at, via: e.kind === 'review' ? 'review' : 'command' } });
+    // An older head's approval holds only where policy/stale.ts says so; unknown heads fail closed.
+    const verdict = e.commitSha === plan.pr.headSha || item.dismissStaleApprovals === false ? HOLDS : (olderHeads[e.commitSha] ?? UNKNOWN);
+    if (verdict.holds) {
+      latest.set(who, { kind: 'approve', record: { by: e.actor.login, at: e.at, via: e.kind === 'review' ? 'review' : 'command', commitSha: e.commitSha } });
     } else {
-      latest.delete(who); // approved an older head: stale after the push
+      latest.delete(who);
+      dropped.set(who, { by: e.actor.login, commitSha: e.commitSha, ...(verdict.changed ? { changed: verdict.changed } : {}) });
     }
   }
-  return latest;
+  return { latest, dropped };
 }
 
-function itemStatus(item: GateItem, plan: Plan, events: readonly EvidenceEvent[], emergency: BypassRecord | undefined, now: number): ItemStatus {
+function itemStatus(item: GateItem, plan: Plan, decisions: readonly Decision[], emergency: BypassRecord | undefined, now: number): ItemStatus {
   if (emergency && item.allowBypass.includes('emergency')) return { state: 'bypassed', bypass: emergency };
-  const decisions = [...decisionsFor(item, plan, events).values()];
   const rejections = decisions.filter((d): d is Extract<Decision, { kind: 'reject' }> => d.kind === 'reject').sort((a, b) => b.at - a.at);
   if (rejections[0]) return { state: 'rejected', by: rejections[0].by, reason: rejections[0].reason, at: rejections[0].at };
   if (plan.testBranch && item.allowBypass.includes('test_environment')) {
@@ -96,6 +106,14 @@ function itemStatus(item: GateItem, plan: Plan, events: readonly EvidenceEvent[]
   if (!item.required) return { state: 'not-required', approvals, criteria };
   const deadline = plan.pr.startedAt + item.timeoutMs;
   return { state: 'pending', approvals, missingApprovals: Math.max(0, item.approvals - approvals.length), criteria, deadline, breached: now > deadline };
+}
+
+function itemEvaluation(item: GateItem, plan: Plan, events: readonly EvidenceEvent[], evidence: Evidence, emergency: BypassRecord | undefined, now: number): ItemEvaluation {
+  const { latest, dropped } = decisionsFor(item, plan, events, evidence.olderHeads?.[item.name] ?? {});
+  const status = itemStatus(item, plan, [...latest.values()], emergency, now);
+  // Only an item that waits for approvals (or just got them) asks again; a bypassed, rejected or optional one does not.
+  const counts = status.state === 'pending' || status.state === 'approved';
+  return { item, status, ...(counts && dropped.size > 0 ? { dropped: [...dropped.values()] } : {}) };
 }
 
 function verdictOf(items: readonly ItemEvaluation[], hold: Hold | undefined, decisionsUnknown: string | undefined): Verdict {
@@ -116,7 +134,7 @@ export function evaluate(plan: Plan, evidence: Evidence, now: number): Evaluatio
   const events = byTime(evidence.events);
   const hold = currentHold(plan, events);
   const bypass = currentBypass(plan, events);
-  const items = plan.items.map((item) => ({ item, status: itemStatus(item, plan, events, bypass, now) }));
+  const items = plan.items.map((item) => itemEvaluation(item, plan, events, evidence, bypass, now));
   const workflow = bypass ? 'emergency' : plan.riskWorkflow;
   return { workflow, items, hold, bypass, verdict: verdictOf(items, hold, evidence.decisionsUnknown) };
 }

@@ -34,6 +34,11 @@ export interface ChangedFile {
   previousPath?: string;
   additions: number;
   deletions: number;
+  /**
+   * A hash of the file's status, old path and patch (its blob when GitHub shows no patch): the
+   * same id on two heads is the same change of that file (policy/stale.ts). Absent: unknown.
+   */
+  patchId?: string;
 }
 
 export interface PrFacts {
@@ -123,12 +128,31 @@ export interface Evidence {
    * they could not: the gate then waits, since a standing rejection or hold may be among them.
    */
   decisionsUnknown?: string;
+  /**
+   * Per gate item name, per approved head other than the current one: whether approvals of that
+   * head still count (policy/stale.ts). A head not listed counts as changed everywhere.
+   */
+  olderHeads?: Record<string, Record<string, HeadVerdict>>;
+}
+
+/** Whether approvals of an older head still count for an item; if not, the files that changed since, where known. */
+export type HeadVerdict = { holds: true } | { holds: false; changed?: string[] };
+
+/** An approval that counted for an older head and no longer does after a push. */
+export interface DroppedApproval {
+  by: string;
+  /** The head it approved. */
+  commitSha: string;
+  /** The files that changed since and matter to the item; absent when the approved head's patches are not known. */
+  changed?: string[];
 }
 
 export interface ApprovalRecord {
   by: string;
   at: number;
   via: 'review' | 'command';
+  /** The head it was given on. */
+  commitSha: string;
 }
 
 export type BypassRecord =
@@ -152,6 +176,8 @@ export type ItemStatus =
 export interface ItemEvaluation {
   item: GateItem;
   status: ItemStatus;
+  /** Approvals of older heads that a push made stale (absent when none). */
+  dropped?: DroppedApproval[];
 }
 
 export interface Hold {

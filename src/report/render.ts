@@ -7,7 +7,9 @@ import { HELP_TEXT } from '../commands/parse.js';
 import type { ConfigIssue } from '../config/types.js';
 import { formatIssue } from '../config/load.js';
 import type { PendingItem } from '../escalation/types.js';
-import type { Evaluation, GateItem, ItemEvaluation, ItemStatus, Plan } from '../policy/types.js';
+import type { DroppedApproval, Evaluation, GateItem, ItemEvaluation, ItemStatus, Plan } from '../policy/types.js';
+import type { PolicyDiff } from '../policy/difference.js';
+import { renderPolicyDiff } from './policy-diff.js';
 
 /** GitHub's limit for a check run's summary. */
 export const MAX_SUMMARY_CHARS = 65_535;
@@ -61,9 +63,13 @@ function criteriaText(item: GateItem, status: ItemStatus): string {
   return item.criteria.map((c) => `${ticked.get(c) ? '☑' : '☐'} ${c}`).join('<br>');
 }
 
+/** A commit as GitHub shortens it in prose (a command given before any head was seen says so). */
+export const shortSha = (sha: string) => (/^[0-9a-f]{8,}$/i.test(sha) ? sha.slice(0, 7) : sha);
+
 function approvalsText(item: GateItem, status: ItemStatus): string {
   const records = 'approvals' in status ? status.approvals : [];
-  const who = records.map((r) => `@${r.by}`).join(', ');
+  // The head each approval was given on: after a push, which ones still hold is visible at a glance.
+  const who = records.map((r) => `@${r.by} on ${shortSha(r.commitSha)}`).join(', ');
   return `${records.length}/${item.approvals}${who ? ` (${who})` : ''}`;
 }
 
@@ -110,6 +116,8 @@ export interface GateReportInput {
   notes?: string[];
   /** Escalation level per pending item name, where known. */
   levels?: Record<string, number>;
+  /** On a pull request that changes `.hitl.yml`: what its file would change for the other open PRs. */
+  policyDiff?: PolicyDiff;
 }
 
 /**
@@ -129,7 +137,7 @@ export function escalationView(items: ReadonlyArray<Pick<PendingItem, 'item' | '
   return { levels, notes };
 }
 
-export function renderGate({ plan, evaluation, notes = [], levels = {} }: GateReportInput): CheckText {
+export function renderGate({ plan, evaluation, notes = [], levels = {}, policyDiff }: GateReportInput): CheckText {
   // An emergency bypass names its author in the title, where reviewers and branch protection look first.
   const by = evaluation.bypass && evaluation.verdict.state === 'pass' ? ` by @${evaluation.bypass.by}` : '';
   const title = `${WORKFLOW_NAME[evaluation.workflow]}: ${evaluation.verdict.summary}${by}`;
@@ -141,7 +149,8 @@ export function renderGate({ plan, evaluation, notes = [], levels = {} }: GateRe
   ];
   if (evaluation.hold) parts.push(`🛑 On hold by @${evaluation.hold.by}: \`/unhold\` releases it.`);
   if (evaluation.bypass) parts.push(`⚠️ Emergency bypass by @${evaluation.bypass.by}: ${evaluation.bypass.justification}`);
-  return { title: title.slice(0, 250), summary: limit(parts.filter(Boolean).join('\n\n') + criteriaHint(plan)) };
+  const diff = policyDiff ? `\n\n${renderPolicyDiff(policyDiff)}` : '';
+  return { title: title.slice(0, 250), summary: limit(parts.filter(Boolean).join('\n\n') + criteriaHint(plan) + diff) };
 }
 
 /** The `hitl/<checkpoint>` check of one gate item. */
@@ -156,6 +165,26 @@ export function renderItemCheck({ item, status }: ItemEvaluation): CheckText {
 export function renderStatus(input: GateReportInput): string {
   const { title, summary } = renderGate(input);
   return limit(`**HITL status: ${title}**\n\n${summary}`);
+}
+
+const SHOWN_FILES = 10;
+
+/** The one comment after a push that dropped approvals: whose, for which item, and which files changed since. */
+export function renderDroppedApprovals(dropped: ReadonlyArray<{ item: string; approvals: readonly DroppedApproval[] }>, headSha: string): string {
+  const lines = dropped.flatMap(({ item, approvals }) =>
+    approvals.map((a) => {
+      const approval = `@${a.by}'s approval of \`${shortSha(a.commitSha)}\` no longer counts for \`${item}\``;
+      if (!a.changed) return `- ${approval}: the patches it approved are not on record, so no file can be shown unchanged.`;
+      const files = a.changed.slice(0, SHOWN_FILES).map((f) => `\`${f}\``).join(', ');
+      return `- ${approval}: changed since: ${files}${a.changed.length > SHOWN_FILES ? ` and ${a.changed.length - SHOWN_FILES} more` : ''}.`;
+    }),
+  );
+  const people = [...new Set(dropped.flatMap((d) => d.approvals.map((a) => `@${a.by}`)))];
+  return limit([
+    `**Approvals dropped by the push of \`${shortSha(headSha)}\`**`,
+    lines.join('\n'),
+    `${people.join(', ')}: please review again. (\`dismiss_stale_approvals\` in \`.hitl.yml\` says which changes drop an approval; a rebase that leaves every patch identical drops none.)`,
+  ].join('\n\n'));
 }
 
 export function renderHelp(): string {

@@ -4,6 +4,7 @@
  * Link headers, which the pagination helper builds from the stand-in's own address.
  */
 import type { CheckRun, Comment, Issue, Label, Pull, PullCommit, PullFile, Reaction, Repo, Review, Team } from './state.js';
+import { blobSha } from './state.js';
 import { userObject } from './users.js';
 
 const API = 'https://api.github.com';
@@ -116,7 +117,8 @@ export function requestedReviewersObject(repo: Repo, pull: Pull, findTeam: (slug
 export function fileObject(repo: Repo, headSha: string, file: PullFile) {
   const path = file.filename.split('/').map(encodeURIComponent).join('/');
   return {
-    sha: `${file.filename.length.toString(16).padStart(8, '0')}${headSha.slice(8)}`,
+    // The blob's sha, as GitHub gives it: it changes with the file, not with every push.
+    sha: blobSha(`${file.filename}\0${file.status}\0${file.additions}\0${file.deletions}\0${file.patch ?? ''}`),
     filename: file.filename,
     status: file.status,
     additions: file.additions,

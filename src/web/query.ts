@@ -13,6 +13,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   gate_evaluated: 'gate evaluated',
   checkpoint_opened: 'checkpoint opened',
   approved: 'approved',
+  approval_dropped: 'approval dropped',
   rejected: 'rejected',
   held: 'held',
   unheld: 'unheld',

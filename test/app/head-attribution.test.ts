@@ -54,9 +54,14 @@ describe('a command comment and a push in the same second', () => {
     mockCommits(commented, [AUTHOR, AUTHOR], PR);
     mockPermission(commented, 'carol', 'write');
     expectWrite(commented, 'post', '/issues/comments/7001/reactions', {}, 201);
+    // Approving the older head, which dismiss_stale_approvals drops: carol is asked again and told so.
+    const asked = expectWrite(commented, 'post', `/pulls/${PR}/requested_reviewers`, {}, 201);
+    const told = expectWrite(commented, 'post', `/issues/${PR}/comments`, { id: 7100 }, 201);
     await app.deliver('issue_comment', commentEvent('carol', '/approve', 7001, PR));
     // No update of check 72: it stays in progress, waiting for an approval of head70b.
     expectOnly(app, commented);
+    expect(asked).toEqual([{ reviewers: ['carol'], team_reviewers: [] }]);
+    expect(told[0].body).toContain("@carol's approval of `head70a` no longer counts for `peer_review`");
 
     const secondLater = { id: 7002, login: 'dave', body: '/approve', at: '2026-11-24T10:00:01Z' };
     const approved = github();

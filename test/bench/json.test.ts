@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchReport, runBench, writeBenchJson } from '../../src/bench/run.js';
 
-const FIGURES = ['classify_p50_ms_3000x500', 'resolve_config_ms_500_rules', 'timer_bytes_per_item', 'timers_pending_measured', 'timer_lateness_p99_ms', 'events_per_s'];
+const FIGURES = ['classify_p50_ms_3000x500', 'resolve_config_ms_500_rules', 'timer_bytes_per_item', 'timers_pending_measured', 'timer_lateness_p99_ms', 'events_per_s', 'policy_diff_requests_20_open'];
 
 describe('the bench’s machine-readable figures', () => {
   it('writes { figures, rows } with every figure a number, from a --quick run of every section', async () => {

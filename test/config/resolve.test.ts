@@ -70,7 +70,7 @@ describe('built-in defaults are the seed\'s policy', () => {
 
   it('has the seed\'s workflow SLAs (24 h peer, 48 h expert) and four escalation levels', () => {
     expect(config.workflows.peer_review).toMatchObject({ timeoutMs: 24 * HOUR, escalateAfterMs: 24 * HOUR, dismissStaleApprovals: false, approvals: 1 });
-    expect(config.workflows.expert_review).toMatchObject({ timeoutMs: 48 * HOUR, dismissStaleApprovals: true, approvers: { roles: ['senior_developer'] } });
+    expect(config.workflows.expert_review).toMatchObject({ timeoutMs: 48 * HOUR, dismissStaleApprovals: 'changed_paths', approvers: { roles: ['senior_developer'] } });
     expect(config.escalation.map((l) => [l.level, l.timeoutMs / 60_000, l.notifyRoles])).toEqual([
       [1, 5, []], [2, 30, []], [3, 120, ['technical_lead']], [4, 240, ['management']],
     ]);
@@ -132,7 +132,7 @@ describe('layers merge key by key', () => {
       ].join('\n'),
     });
     const checkpoint = config.checkpoints.find((c) => c.name === 'data_migration')!;
-    expect(checkpoint).toMatchObject({ required: true, approvals: 1, escalateAfterMs: 0, timeoutMs: 24 * HOUR, dismissStaleApprovals: true });
+    expect(checkpoint).toMatchObject({ required: true, approvals: 1, escalateAfterMs: 0, timeoutMs: 24 * HOUR, dismissStaleApprovals: 'changed_paths' });
     expect(checkpoint.approvers.members).toEqual([{ kind: 'team', org: 'acme', slug: 'dba' }, { kind: 'user', login: 'carol' }]);
   });
 

@@ -112,7 +112,7 @@ describe('PR gate on GitHub', () => {
     await receive('pull_request_review', reviewEvent('carol', 'approved', PEER_LABELLED));
     expect(scope.pendingMocks()).toEqual([]);
     expect(update[0]).toMatchObject({ status: 'completed', conclusion: 'success' });
-    expect(update[0].output.summary).toContain('1/1 (@carol)');
+    expect(update[0].output.summary).toContain('1/1 (@carol on head1)');
   });
 
   it('keeps security_review pending until a security-team member approves; another approver does not satisfy it', async () => {
@@ -245,15 +245,21 @@ describe('PR gate on GitHub', () => {
     mockComments(pushed, []);
     mockCommits(pushed, [AUTHOR, AUTHOR]);
     const checks = checkRunCreated(pushed, 44, checkRunCreated(pushed, 43));
+    const asked = expectWrite(pushed, 'post', '/pulls/2/requested_reviewers', {}, 201);
+    const told = expectWrite(pushed, 'post', '/issues/2/comments', { id: 1 }, 201);
     await receive('pull_request', pullRequestEvent('synchronize', { ...shape, headSha: 'head2' }));
     expect(pushed.pendingMocks()).toEqual([]);
     expect(checks.map((c) => [c.name, c.head_sha, c.status])).toEqual([['hitl', 'head2', 'in_progress'], ['hitl/security_review', 'head2', 'in_progress']]);
+    // The files listed carry no patch: nothing can be shown unchanged, so sam is asked again and told.
+    expect(asked).toEqual([{ reviewers: ['sam'], team_reviewers: [] }]);
+    expect(told[0].body).toContain("@sam's approval of `head1` no longer counts for `security_review`");
   });
 
   it('ignores a .hitl.yml weakened inside the PR: the base branch config applies and the summary says so', async () => {
     let check: any[] = [];
-    // The base config is read at ref=main (mockConfig); the PR's own file is never fetched.
+    // The base config is read at ref=main (mockConfig) and judges the PR; the PR's own file, read at its head, only feeds the policy-diff.
     await openPr([{ path: '.hitl.yml', additions: 3 }, { path: 'src/widget.ts', additions: 20 }], {}, (scope) => {
+      mockConfig(scope, 'classification:\n  low_risk_paths: ["**"]\n', { ref: 'head1' });
       check = checkRunCreated(scope, 51);
       checkRunCreated(scope, 52);
       expectWrite(scope, 'post', '/labels', {}, 201);
@@ -263,6 +269,7 @@ describe('PR gate on GitHub', () => {
     expect(check[0]).toMatchObject({ name: 'hitl', status: 'in_progress' });
     expect(check[0].output.summary).toContain("This pull request changes `.hitl.yml`: that change is ignored here; the base branch's config (`main`) applies.");
     expect(check[0].output.summary).toContain('security_review');
+    expect(check[0].output.summary).toContain('### policy-diff\n\nUnder the proposed `.hitl.yml`, none of the 0 other open pull request(s) into `main` would change workflow or checkpoints.');
   });
 
   it('fails closed on a broken base .hitl.yml, with the line number and an annotation', async () => {

@@ -75,13 +75,27 @@ export interface FileShape {
   path: string;
   additions?: number;
   deletions?: number;
+  status?: 'added' | 'modified' | 'removed' | 'renamed';
+  previousPath?: string;
+  /** The diff GitHub shows (left out of binary and huge files), and the file's blob at the head. */
+  patch?: string;
+  sha?: string;
 }
 
 export function mockFiles(scope: nock.Scope, files: FileShape[], number = 2): void {
   scope
     .get(`${R}/pulls/${number}/files`)
     .query({ per_page: 100 })
-    .reply(200, files.map((f) => ({ filename: f.path, status: 'modified', additions: f.additions ?? 10, deletions: f.deletions ?? 0, changes: (f.additions ?? 10) + (f.deletions ?? 0) })));
+    .reply(200, files.map((f) => ({
+      filename: f.path,
+      status: f.status ?? 'modified',
+      additions: f.additions ?? 10,
+      deletions: f.deletions ?? 0,
+      changes: (f.additions ?? 10) + (f.deletions ?? 0),
+      ...(f.previousPath === undefined ? {} : { previous_filename: f.previousPath }),
+      ...(f.patch === undefined ? {} : { patch: f.patch }),
+      ...(f.sha === undefined ? {} : { sha: f.sha }),
+    })));
 }
 
 export interface ReviewShape {

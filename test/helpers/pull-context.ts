@@ -10,7 +10,8 @@ import { toPullData, type PullData } from '../../src/github/pulls.js';
 import type { PullContext } from '../../src/pipeline/gather.js';
 import type { IssueEvent } from '../../src/policy/emergency.js';
 import type { CommentData, ReviewData } from '../../src/policy/evidence.js';
-import type { Actor, ChangedFile } from '../../src/policy/types.js';
+import type { PatchFingerprint } from '../../src/policy/stale.js';
+import type { Actor, ChangedFile, PrFacts } from '../../src/policy/types.js';
 import { actor } from './facts.js';
 import { examplePayload, INSTALLATION_ID, OWNER, pullObject, REPO, type PullShape } from './webhooks.js';
 
@@ -26,6 +27,12 @@ export interface PullFacts {
   labelEvents?: IssueEvent[];
   /** Authors and committers of the head's commits. */
   commitLogins?: string[];
+  /** Patch fingerprints recorded of earlier heads, by head SHA. */
+  patches?: Record<string, PatchFingerprint>;
+  /** `.hitl.yml` at the head, for a pull request that changes it (the built-in policy when absent). */
+  proposedConfig?: string;
+  /** The open pull requests' stored facts (undefined: Redis could not say). */
+  openPulls?: PrFacts[];
 }
 
 export class FakePullContext implements PullContext {
@@ -71,9 +78,23 @@ export class FakePullContext implements PullContext {
     return { ...(this.facts.people?.[login] ?? actor(login, 'none')), isBot };
   }
 
+  async recordedPatches(heads: readonly string[]): Promise<Map<string, PatchFingerprint>> {
+    return new Map(heads.flatMap((sha) => (this.facts.patches?.[sha] ? [[sha, this.facts.patches[sha]] as const] : [])));
+  }
+
   async labelEvents(): Promise<IssueEvent[]> {
     this.reads.push('labelEvents');
     return this.facts.labelEvents ?? [];
+  }
+
+  async proposedConfig(commit: string): Promise<LoadedConfig> {
+    this.reads.push(`proposedConfig@${commit}`);
+    return { result: loadConfig({ repository: this.facts.proposedConfig }), version: this.facts.proposedConfig === undefined ? 'built-in' : 'repo@proposed' };
+  }
+
+  async openPulls(): Promise<PrFacts[] | undefined> {
+    this.reads.push('openPulls');
+    return this.facts.openPulls;
   }
 }
 

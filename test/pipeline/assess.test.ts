@@ -23,6 +23,24 @@ describe('gather: what one evaluation reads', () => {
     expect(outcome).toMatchObject({ kind: 'evaluated', label: 'hitl:peer-review', reviewers: { users: ['carol', 'dave'], teams: [] } });
   });
 
+  it('reads the proposed file at the head and the stored facts only for a PR that changes .hitl.yml; unknown facts leave its verdict alone', async () => {
+    const files = [...SRC, file('.hitl.yml', 2)];
+    const builtInProposed = await assess(new FakePullContext({ pull: pullData({ additions: 152 }), config: CONFIG, files }), { pull: pullData({ additions: 152 }), opened: true }, undefined, false, NOW, NOTHING_RECORDED);
+    const ctx = new FakePullContext({ pull: pullData({ additions: 152 }), config: CONFIG, files, proposedConfig: 'classification:\n  peer_review_max_lines: 100\n' });
+    const outcome = await assess(ctx, { pull: ctx.facts.pull, opened: true }, undefined, false, NOW, NOTHING_RECORDED);
+    expect(ctx.reads).toEqual(['config@main', 'files', 'proposedConfig@head1', 'openPulls']);
+    expect(outcome).toMatchObject({ kind: 'evaluated', policyDiff: { kind: 'unavailable' } });
+    if (outcome.kind !== 'evaluated' || builtInProposed.kind !== 'evaluated') throw new Error('both are evaluated');
+    expect([outcome.evaluation, outcome.label]).toEqual([builtInProposed.evaluation, builtInProposed.label]);
+  });
+
+  it('says that a change to the organisation’s defaults (its .github repository) is compared on that repository’s PRs only', async () => {
+    const ctx = new FakePullContext({ pull: pullData(), files: [file('.hitl.yml', 2)], openPulls: [] });
+    Object.assign(ctx, { address: { ...ctx.address, repo: '.github' } });
+    const outcome = await assess(ctx, { pull: ctx.facts.pull, opened: true }, undefined, false, NOW, NOTHING_RECORDED);
+    expect(outcome).toMatchObject({ kind: 'evaluated', policyDiff: { kind: 'compared', orgDefaults: true, compared: 0 } });
+  });
+
   it('refetches a payload older than the last evaluation, and one that waited behind another event', async () => {
     const stale = pullData({ additions: 150 });
     const ctx = new FakePullContext({ pull: { ...stale, updatedAt: '2026-11-24T10:30:00Z' }, config: CONFIG, files: SRC });

@@ -113,7 +113,7 @@ describe('the five checkpoints', () => {
       approvers: { roles: ['security_team'] },
       criteria: ['security_assessment', 'vulnerability_analysis', 'best_practices', 'compliance_requirements'],
       timeoutMs: 24 * 3_600_000,
-      dismissStaleApprovals: true,
+      dismissStaleApprovals: 'changed_paths',
     });
     expect(p.workflowReasons).toEqual([{ kind: 'path', detail: 'checkpoint security_review is active' }]);
   });

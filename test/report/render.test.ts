@@ -21,7 +21,7 @@ describe('report rendering', () => {
     const evaluation = evaluate(plan, { events: [{ kind: 'review', actor: actor('sec', 'admin'), state: 'APPROVED', commitSha: 'head1', at: T0 + 1 }] }, T0 + 2);
     const { title, summary } = renderGate({ plan, evaluation, levels: { security_review: 2 } });
     expect(title).toBe('expert review: waiting for security_review');
-    expect(summary).toContain('1/1 (@sec)');
+    expect(summary).toContain('1/1 (@sec on head1)');
     expect(summary).toContain('☑ security_assessment<br>☐ vulnerability_analysis');
     expect(summary).toContain('| level 2 |');
   });
