@@ -80,7 +80,7 @@ async function lookUpActors(ctx: PullContext, reviews: readonly ReviewData[], co
 }
 
 /** Whether anything on the PR could approve it (an approving review, a command by someone else than the author): only then do pushers matter. */
-function mayHoldApprovals(reviews: readonly ReviewData[], comments: readonly CommentData[], author: string): boolean {
+function anApprovalMayCount(reviews: readonly ReviewData[], comments: readonly CommentData[], author: string): boolean {
   const other = (login: string) => login.toLowerCase() !== author.toLowerCase();
   return reviews.some((r) => r.state === 'APPROVED' && !r.isBot && other(r.login)) || commandComments(comments).some((c) => other(c.login));
 }
@@ -129,7 +129,7 @@ export async function assess(ctx: PullContext, event: PullEventFacts, stored: Pr
   const files = await ctx.files(pull);
   const reviews = event.opened ? [] : await ctx.reviews();
   const comments = event.opened ? [] : await ctx.comments();
-  const pushers = await pushersOf(ctx, pull, record, event, mayHoldApprovals(reviews, comments, pull.author));
+  const pushers = await pushersOf(ctx, pull, record, event, anApprovalMayCount(reviews, comments, pull.author));
   const facts = { ...factsOf(pull, files, startedAt), pushers };
   const plan = classify(facts, config);
   const proposal = changesConfig(files) ? await policyDiffOf(ctx, pull, config) : undefined;
