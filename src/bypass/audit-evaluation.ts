@@ -63,10 +63,14 @@ export async function recordOnce(deps: Pick<BypassDeps, 'audit' | 'once'>, entri
   return written;
 }
 
-/** Who withdrew the bypass: the latest `unbypass` in the evidence (a `/unbypass` or the label's removal). */
-function withdrawnBy(evidence: Evidence): string {
+/**
+ * Who withdrew the bypass and when it took effect: the latest `unbypass` in the evidence (a
+ * `/unbypass` or the label's removal), else the app now (the plan no longer allows it).
+ */
+function withdrawal(evidence: Evidence, now: number): { by: string; at: number } {
   const unbypasses = evidence.events.filter((e) => e.kind === 'unbypass').sort((a, b) => a.at - b.at);
-  return unbypasses[unbypasses.length - 1]?.actor.login ?? 'hitl';
+  const last = unbypasses[unbypasses.length - 1];
+  return last ? { by: last.actor.login, at: last.at } : { by: 'hitl', at: now };
 }
 
 /**
@@ -84,6 +88,13 @@ export async function auditBypasses(deps: BypassDeps, evaluation: Evaluation, ga
   }
   const was = await deps.once.take(inForce);
   if (was === null) return written;
-  await deps.audit.record({ ...entryBase(gate, now), actor: withdrawnBy(evidence), action: 'unbypassed', reason: 'emergency bypass withdrawn: the gate applies again', details: { kind: 'emergency', bypassedAt: Number(was) } });
+  const withdrawn = withdrawal(evidence, now);
+  await deps.audit.record({
+    ...entryBase(gate, now),
+    actor: withdrawn.by,
+    action: 'unbypassed',
+    reason: 'emergency bypass withdrawn: the gate applies again',
+    details: { kind: 'emergency', bypassedAt: Number(was), unbypassedAt: withdrawn.at },
+  });
   return written + 1;
 }

@@ -2,7 +2,8 @@
  * After a pull request merged with an emergency bypass in force, one post-implementation review
  * issue (the seed's Emergency Bypass process: post-action review, documentation, lessons learned),
  * assigned to the person who bypassed and linked to the pull request. Whether a bypass was in
- * force at the merge is read from the audit log, the durable record of decisions.
+ * force at the merge is read from the audit log, the durable record of decisions, by when each
+ * decision took effect.
  */
 import { emergencyAtMerge, type EmergencyInForce } from '../policy/compliance.js';
 import { entryBase, prKey, type GateRef } from './audit-evaluation.js';
@@ -71,7 +72,8 @@ export type PostReviewOutcome = { state: 'opened'; issue: number } | { state: 'e
 
 /** For `pull_request.closed` with `merged: true` (when `bypass.emergency.post_review` is on). */
 export async function openPostReview(deps: BypassDeps & { github: GitHubClient }, pr: MergedPr): Promise<PostReviewOutcome> {
-  const entries = await deps.audit.query({ repo: fullName(pr), since: pr.createdAt, until: pr.mergedAt });
+  // Entries are written after their decision took effect: read up to now, judge by the decision's time.
+  const entries = await deps.audit.query({ repo: fullName(pr), since: pr.createdAt, until: deps.now() });
   const bypass = emergencyAtMerge(entries, pr);
   if (!bypass) return { state: 'not-bypassed' };
   const key = `post-review:${prKey(pr)}`;

@@ -29,15 +29,10 @@ const status = (error: unknown) => (error as { status?: number }).status;
 export class PeopleReader {
   constructor(private readonly cache: Cache) {}
 
-  /**
-   * A person's repo permission and membership of `teams`. `withPermission: false` skips the
-   * permission read (as 'none') when no role the caller checks names a level.
-   */
-  async actor(gh: GitHubClient, at: RepoRef, login: string, isBot: boolean, teams: readonly TeamRef[], withPermission = true): Promise<Actor> {
+  /** A person's repo permission (none for a bot: never read) and membership of `teams`. */
+  async actor(gh: GitHubClient, at: RepoRef, login: string, isBot: boolean, teams: readonly TeamRef[]): Promise<Actor> {
     const user = login.toLowerCase();
-    const permission = withPermission
-      ? await this.cache.remember(this.cache.key('perm', repoKey(at), user), ACTOR_TTL_MS, () => this.permission(gh, at, login))
-      : 'none';
+    const permission = isBot ? 'none' : await this.cache.remember(this.cache.key('perm', repoKey(at), user), ACTOR_TTL_MS, () => this.permission(gh, at, login));
     const memberOf: string[] = [];
     for (const team of teams) {
       const name = `${team.org}/${team.slug}`;
@@ -49,12 +44,10 @@ export class PeopleReader {
 
   /**
    * What the policy needs to know about a person for a decision whose approvers are `members`:
-   * the permission only when a role names a level (never for a bot), and the teams the roles name.
+   * the permission (every approver needs write access) and the teams the roles name.
    */
   facts(gh: GitHubClient, at: RepoRef, login: string, isBot: boolean, members: readonly RoleMember[]): Promise<Actor> {
-    const bot = isBot || isBotLogin(login);
-    const needsPermission = !bot && members.some((m) => m.kind === 'permission');
-    return this.actor(gh, at, login, bot, teamsOf(members), needsPermission);
+    return this.actor(gh, at, login, isBot || isBotLogin(login), teamsOf(members));
   }
 
   private async permission(gh: GitHubClient, at: RepoRef, login: string): Promise<Permission | 'none'> {

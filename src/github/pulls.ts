@@ -1,7 +1,7 @@
 /**
  * Reading pull requests: the PR itself (from the payload when it is complete), its changed
- * files (paginated, cached per head and base SHA), reviews, comments, and the pull requests a
- * commit belongs to. The people acting on them are read by people.ts.
+ * files (paginated, cached per head and base SHA), reviews, comments, who wrote its commits, and
+ * the pull requests a commit belongs to. The people acting on them are read by people.ts.
  */
 import { createHash } from 'node:crypto';
 import { isBotLogin } from '../policy/roles.js';
@@ -135,6 +135,19 @@ export class PullReader {
           }]
         : [],
     );
+  }
+
+  /**
+   * Who authored or committed the PR's commits (GitHub logins, lower-cased; a commit whose email
+   * matches no account has none). A given head always has the same commits: read once per head.
+   */
+  async commitLogins(gh: GitHubClient, at: RepoRef, pr: Pick<PullData, 'number' | 'headSha'>): Promise<string[]> {
+    const key = this.cache.key('commit-logins', repoKey(at), pr.number, pr.headSha);
+    return this.cache.remember(key, DAY, async () => {
+      const commits = await gh.paginate('GET /repos/{owner}/{repo}/pulls/{pull_number}/commits', { ...repoOf(at), pull_number: pr.number, per_page: PAGE });
+      const logins = commits.flatMap((c) => [c.author?.login, c.committer?.login]).filter((login): login is string => Boolean(login));
+      return [...new Set(logins.map((login) => login.toLowerCase()))];
+    });
   }
 
   /** The pull requests `sha` belongs to (its head, or merged as it). */

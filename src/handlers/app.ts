@@ -7,6 +7,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Context, Probot } from 'probot';
 import type { AuditReader, AuditSink } from '../audit/types.js';
+import { AfterRedisOutage } from '../bypass/after-outage.js';
 import { OnceMarkers } from '../bypass/once.js';
 import type { BypassWiring } from '../bypass/publish.js';
 import { PendingDeployments, RollbackRecords } from '../deployments/store.js';
@@ -26,6 +27,7 @@ import { gatePort } from '../pipeline/gate-port.js';
 import { PrLock } from '../pipeline/lock.js';
 import { PullPipeline } from '../pipeline/pipeline.js';
 import { Publisher } from '../pipeline/publish.js';
+import { PrDecisions } from '../pipeline/decisions.js';
 import { PatchRecords, PrStates } from '../pipeline/state.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { onCheckRun } from './check-run.js';
@@ -71,7 +73,7 @@ export interface HitlApp {
   readonly gatePort: GatePort;
   /** The cached readers (config, pulls, people, our check runs). */
   readonly readers: Readers;
-  /** At shutdown: stops retrying escalation calls and logs those still queued (they are not sent). */
+  /** At shutdown: stops retrying escalation calls and merges waiting for Redis, and logs those still queued (they are not sent). */
   stop(): void;
 }
 
@@ -89,14 +91,18 @@ export function createApp(deps: AppDeps): HitlApp {
   const { audit } = deps;
   const clock = deps.clock ?? systemClock;
   const once = new OnceMarkers(deps.redis, prefix);
+  // A merge handled while Redis is away is judged and recorded once it is back (its claims live there).
+  const afterOutage = new AfterRedisOutage(deps.redis, { log });
   const bypass: BypassWiring = { audit, once, now: clock, queue: deps.maintenanceQueue };
   const readers = readersOn(cache, deps.appId);
   const checks = new CheckWriter(cache, readers.checks);
   const states = new PrStates(cache);
+  const decisions = new PrDecisions(cache);
   const patches = new PatchRecords(cache);
   const publisher = new Publisher({
     writers: { checks, labels: new LabelWriter(cache), reviewers: new ReviewerWriter(cache), dropped: new DroppedApprovalWriter(cache) },
     states,
+    decisions,
     patches,
     openPulls: readers.openPulls,
     audit,
@@ -105,14 +111,14 @@ export function createApp(deps: AppDeps): HitlApp {
     clock,
     degraded: { redisDown: () => deps.redis.status !== 'ready', warn: log.warn },
   });
-  const pipeline = new PullPipeline({ readers, states, patches, lock: new PrLock(deps.redis, { fallback }), publisher, clock });
+  const pipeline = new PullPipeline({ readers, states, decisions, patches, lock: new PrLock(deps.redis, { fallback }), publisher, clock });
   const deployments: DeploymentWiring = {
     pending: new PendingDeployments(deps.redis, `${prefix}deploy:`),
     records: new RollbackRecords(deps.redis, `${prefix}rollback:`),
   };
   // The build watch keeps its state beside the escalation engine's keys (prefix without its ':').
   const builds = escalation && new BuildFailureWatch({ redis: deps.redis, prefix: prefix.replace(/:+$/, ''), escalation, clock });
-  const kit: EventKit = { pipeline, publisher, readers, checks, audit, escalation, bypass, deployments, builds, clock };
+  const kit: EventKit = { pipeline, publisher, readers, checks, audit, escalation, bypass, afterOutage, deployments, builds, clock };
   const timed = deps.timeWebhook ?? (<T>(_event: string, handler: () => Promise<T>) => handler());
   const costs: EventCost[] = [];
 
@@ -142,6 +148,9 @@ export function createApp(deps: AppDeps): HitlApp {
     costs,
     gatePort: gatePort({ pipeline, github: deps.github, rollbacks: deployments.records, once, builds }),
     readers,
-    stop: () => escalation?.stop(),
+    stop: () => {
+      escalation?.stop();
+      afterOutage.stop();
+    },
   });
 }

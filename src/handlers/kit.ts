@@ -1,5 +1,6 @@
 /** What every event handler is given: the pipeline, the readers and writers, and the ports. */
 import type { AuditSink } from '../audit/types.js';
+import type { AfterRedisOutage } from '../bypass/after-outage.js';
 import type { BypassWiring } from '../bypass/publish.js';
 import type { BuildFailureWatch } from '../escalation/build-failure.js';
 import type { DirectEscalation, EscalationPort, PendingReader } from '../escalation/types.js';
@@ -22,6 +23,8 @@ export interface EventKit {
   audit: AuditSink;
   escalation?: EscalationPort & DirectEscalation & PendingReader;
   bypass: BypassWiring;
+  /** What must be recorded once and needs Redis for it (a merge) waits here while Redis is away. */
+  afterOutage: Pick<AfterRedisOutage, 'run'>;
   deployments: DeploymentWiring;
   /** Failing builds of the default branch (only with an escalation engine). */
   builds?: BuildFailureWatch;

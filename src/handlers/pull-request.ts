@@ -26,15 +26,18 @@ export async function onPullRequest(context: Context<'pull_request'>, kit: Event
     pull: toPullData(pr as PullLike),
     newHead: action === 'opened' || action === 'synchronize',
     opened: action === 'opened',
+    ...(action === 'synchronize' ? { pusher: context.payload.sender.login } : {}),
   });
   const label = 'label' in context.payload ? context.payload.label?.name : undefined;
   if ((action === 'labeled' || action === 'unlabeled') && label && outcome.kind === 'evaluated') {
     await answerEmergencyLabel(kit.bypass, github, address, outcome, label);
   }
   if (action === 'closed' && pr.merged) {
-    const loaded = await kit.readers.config.load(github, address.owner, address.repo, pr.base.ref);
-    // An invalid config kept the gate shut: the merge is still judged, with the built-in policy.
-    const resolved = loaded.result.ok ? loaded.result : loadConfig({});
-    if (resolved.ok) await onMerged(kit.bypass, kit.escalation, github, kit.readers.checks, context.payload as ClosedPayload, { config: resolved.config, version: loaded.version });
+    await kit.afterOutage.run(`merge of ${address.owner}/${address.repo}#${pr.number}`, async () => {
+      const loaded = await kit.readers.config.load(github, address.owner, address.repo, pr.base.ref);
+      // An invalid config kept the gate shut: the merge is still judged, with the built-in policy.
+      const resolved = loaded.result.ok ? loaded.result : loadConfig({});
+      if (resolved.ok) await onMerged(kit.bypass, kit.escalation, github, kit.readers.checks, context.payload as ClosedPayload, { config: resolved.config, version: loaded.version });
+    });
   }
 }

@@ -23,6 +23,8 @@ export interface PullContext {
   /** `.hitl.yml` at `ref` (the base branch, never the head) over the org's defaults; unreadable is an error result. */
   config(ref: string): Promise<LoadedConfig>;
   files(pull: PullData): Promise<ChangedFile[]>;
+  /** Who authored or committed the pull request's commits at its head, lower-cased. */
+  commitLogins(pull: PullData): Promise<string[]>;
   reviews(): Promise<ReviewData[]>;
   comments(): Promise<CommentData[]>;
   /** A person's permission and membership of `teams` (the teams the plan names). */
@@ -74,6 +76,10 @@ export class GitHubPullContext implements PullContext {
     const key = `${pull.headSha}..${pull.baseSha}`;
     if (this.filesOf?.key !== key) this.filesOf = { key, files: this.readers.pulls.files(this.github, this.address, pull) };
     return this.filesOf.files;
+  }
+
+  commitLogins(pull: PullData): Promise<string[]> {
+    return this.readers.pulls.commitLogins(this.github, this.address, pull);
   }
 
   recordedPatches(heads: readonly string[]): Promise<Map<string, PatchFingerprint>> {

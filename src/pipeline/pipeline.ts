@@ -23,6 +23,7 @@ import type { Actor, Plan, PrFacts } from '../policy/types.js';
 import type { Clock } from '../util/clock.js';
 import { GitHubPullContext, type PullContext } from './gather.js';
 import type { Publisher } from './publish.js';
+import type { PrDecisions, PrRecord } from './decisions.js';
 import type { PatchRecords, PrStates } from './state.js';
 
 /** What an event tells the pipeline beyond the pull request's address. */
@@ -35,6 +36,8 @@ export interface PullEventFacts {
   opened?: boolean;
   /** A new comment's commands: judged by decide, and what /ack and /escalate do shows on this evaluation's check. */
   comment?: { login: string; body: string };
+  /** Who pushed this event's new head (`synchronize`'s sender): recorded, never an approver of the PR. */
+  pusher?: string;
 }
 
 export interface PullEvent extends PullEventFacts {
@@ -76,6 +79,23 @@ async function lookUpActors(ctx: PullContext, reviews: readonly ReviewData[], co
   return actors;
 }
 
+/** Whether anything on the PR could approve it (an approving review, a command by someone else than the author): only then do pushers matter. */
+function anApprovalMayCount(reviews: readonly ReviewData[], comments: readonly CommentData[], author: string): boolean {
+  const other = (login: string) => login.toLowerCase() !== author.toLowerCase();
+  return reviews.some((r) => r.state === 'APPROVED' && !r.isBot && other(r.login)) || commandComments(comments).some((c) => other(c.login));
+}
+
+/**
+ * Who may not approve for having written the code: the pushers recorded so far and this event's,
+ * and the authors and committers of the head's commits (read only when an approval could count).
+ */
+async function pushersOf(ctx: PullContext, pull: PullData, record: PrRecord | undefined, event: PullEventFacts, approvals: boolean): Promise<string[]> {
+  const pushers = new Set(record?.pushers ?? []);
+  if (event.pusher) pushers.add(event.pusher.toLowerCase());
+  if (approvals) for (const login of await ctx.commitLogins(pull)) pushers.add(login);
+  return [...pushers];
+}
+
 /**
  * What the `.hitl.yml` at the pull request's head would change for the other open pull requests
  * into its base, from their stored facts: one read of the proposed file, none of the other PRs.
@@ -91,9 +111,11 @@ async function policyDiffOf(ctx: PullContext, pull: PullData, current: ResolvedC
 
 /**
  * Gather and decide, without writing anything: reads only what can change the answer (no reviews
- * on a PR just opened, label events only while the emergency label is asked for).
+ * on a PR just opened, label events only while the emergency label is asked for, commits only when
+ * an approval could count). `record`: the PR's recorded decisions and pushers, undefined when
+ * Redis could not say (the gate then waits).
  */
-export async function assess(ctx: PullContext, event: PullEventFacts, stored: PrState | undefined, waited: boolean, now: number): Promise<PullOutcome> {
+export async function assess(ctx: PullContext, event: PullEventFacts, stored: PrState | undefined, waited: boolean, now: number, record: PrRecord | undefined): Promise<PullOutcome> {
   // A payload that waited behind another event, or is not newer than what was evaluated last, is
   // refetched: GitHub stamps updated_at to the second, so one from the same second may be the older.
   const stale = !event.pull || waited || (stored?.updatedAt !== undefined && event.pull.updatedAt <= stored.updatedAt);
@@ -105,13 +127,14 @@ export async function assess(ctx: PullContext, event: PullEventFacts, stored: Pr
   if (!loaded.result.ok) return { ...decideInvalidConfig(stored, next, loaded.result.errors, loaded.version), pull, configVersion: loaded.version };
   const config = loaded.result.config;
   const files = await ctx.files(pull);
-  const facts = factsOf(pull, files, startedAt);
+  const reviews = event.opened ? [] : await ctx.reviews();
+  const comments = event.opened ? [] : await ctx.comments();
+  const pushers = await pushersOf(ctx, pull, record, event, anApprovalMayCount(reviews, comments, pull.author));
+  const facts = { ...factsOf(pull, files, startedAt), pushers };
   const plan = classify(facts, config);
   const proposal = changesConfig(files) ? await policyDiffOf(ctx, pull, config) : undefined;
 
   const teams = teamsNamed(plan);
-  const reviews = event.opened ? [] : await ctx.reviews();
-  const comments = event.opened ? [] : await ctx.comments();
   const actors = await lookUpActors(ctx, reviews, comments, teams);
   const labelEvents = plan.emergencyRequested ? await ctx.labelEvents() : [];
   const labelers = new Map<string, Actor>();
@@ -135,6 +158,7 @@ export async function assess(ctx: PullContext, event: PullEventFacts, stored: Pr
     labelEvents,
     labelers,
     heads,
+    recorded: record?.decisions,
     patches: { current, recorded },
     command: event.comment && commenter ? { actor: commenter, body: event.comment.body } : undefined,
     stored,
@@ -147,6 +171,7 @@ export async function assess(ctx: PullContext, event: PullEventFacts, stored: Pr
 export interface PipelineDeps {
   readers: Pick<Readers, 'config' | 'pulls' | 'people' | 'openPulls'>;
   states: PrStates;
+  decisions: PrDecisions;
   patches: PatchRecords;
   lock: PrLock;
   publisher: Publisher;
@@ -158,10 +183,11 @@ export class PullPipeline {
 
   /** Evaluates the pull request, serialised per PR across events and processes. */
   run(event: PullEvent): Promise<PullOutcome> {
-    const { states, patches, lock, readers, publisher, clock } = this.deps;
+    const { states, decisions, patches, lock, readers, publisher, clock } = this.deps;
     return lock.run(`${states.key(event.address)}:lock`, async (waited) => {
       const stored = await states.get(event.address);
-      const outcome = await assess(new GitHubPullContext(event.address, event.github, readers, patches), event, stored, waited, clock());
+      const record = await decisions.read(event.address);
+      const outcome = await assess(new GitHubPullContext(event.address, event.github, readers, patches), event, stored, waited, clock(), record);
       await publisher.publish(event, outcome);
       return outcome;
     });

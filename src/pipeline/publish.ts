@@ -1,6 +1,7 @@
 /**
  * The publish step: writes what a decision (policy/decide.ts) calls for, each writer comparing
- * with what is already there (src/github), in a fixed order: the escalation effects of this
+ * with what is already there (src/github), in a fixed order: the pusher and the accepted /reject
+ * and /hold decisions (pipeline/decisions.ts), the escalation effects of this
  * event's commands, our check runs (the `hitl` check shows the climb as the engine has it after
  * them), the workflow label, review requests (and the re-requests after approvals a push
  * dropped, with their one comment), the escalation timers, the audit log, the stored
@@ -23,11 +24,13 @@ import { HITL_CHECK, type Evaluation } from '../policy/types.js';
 import { escalationView, renderDroppedApprovals, renderGate, renderItemCheck } from '../report/render.js';
 import type { Clock } from '../util/clock.js';
 import type { EvaluatedOutcome, PullEvent, PullOutcome } from './pipeline.js';
+import type { PrDecisions } from './decisions.js';
 import type { PatchRecords, PrStates } from './state.js';
 
 export interface PublishDeps {
   writers: { checks: CheckWriter; labels: LabelWriter; reviewers: ReviewerWriter; dropped: DroppedApprovalWriter };
   states: PrStates;
+  decisions: PrDecisions;
   patches: PatchRecords;
   /** Each open PR's classified facts, for the policy-diff of a PR that changes `.hitl.yml`. */
   openPulls: OpenPullFacts;
@@ -84,9 +87,12 @@ export class Publisher {
 
   async publish(event: PullEvent, outcome: PullOutcome): Promise<void> {
     const { address, github } = event;
-    const { writers, states } = this.deps;
+    const { writers, states, decisions } = this.deps;
     // A head first seen with this event has no run of ours yet: the writer need not ask GitHub.
     const mayExist = !event.newHead;
+    // First the facts that must outlive the comments and the payload: who pushed, what was decided.
+    if (event.pusher) await decisions.addPusher(address, event.pusher, this.deps.clock());
+    if (outcome.kind === 'evaluated') await decisions.record(address, outcome.record);
     switch (outcome.kind) {
       case 'closed':
         await this.escalate(address, outcome.escalation);

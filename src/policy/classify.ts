@@ -161,7 +161,7 @@ export function classify(facts: PrFacts, config: ResolvedConfig): Plan {
     testBranch,
     emergencyRequested,
     changedLines: size.riskyLines,
-    pr: { number: facts.number, author: facts.author, headSha: facts.headSha, baseRef: facts.baseRef, startedAt: facts.startedAt },
+    pr: { number: facts.number, author: facts.author, headSha: facts.headSha, baseRef: facts.baseRef, startedAt: facts.startedAt, pushers: facts.pushers ?? [] },
     tickedCriteria: tickedCriteria(facts.body),
     emergency: config.bypass.emergency,
     windows: config.bypass.windows,

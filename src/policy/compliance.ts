@@ -42,14 +42,24 @@ export interface EmergencyInForce {
   at: number;
 }
 
+/**
+ * When an emergency bypass or its withdrawal took effect: the decision's own time (the command's
+ * or the label's), not when its entry was written, which spaced writes put after the evaluation
+ * and so possibly after an auto-merge the green check set off.
+ */
+function tookEffect(entry: AuditEntry): number {
+  const at = entry.action === 'unbypassed' ? entry.details?.unbypassedAt : entry.details?.bypassedAt;
+  return typeof at === 'number' ? at : entry.at;
+}
+
 /** Pure: the emergency bypass in force at `mergedAt` according to the PR's audit entries. */
 export function emergencyAtMerge(entries: readonly AuditEntry[], pr: MergedFacts): EmergencyInForce | undefined {
   const relevant = entries
-    .filter((e) => e.installationId === pr.installationId && e.repo.toLowerCase() === `${pr.owner}/${pr.repo}`.toLowerCase() && e.pr === pr.number && e.at <= pr.mergedAt)
+    .filter((e) => e.installationId === pr.installationId && e.repo.toLowerCase() === `${pr.owner}/${pr.repo}`.toLowerCase() && e.pr === pr.number)
     .filter((e) => (e.action === 'bypassed' && e.details?.kind === 'emergency') || e.action === 'unbypassed')
-    .sort((a, b) => a.at - b.at);
+    .filter((e) => tookEffect(e) <= pr.mergedAt)
+    .sort((a, b) => tookEffect(a) - tookEffect(b) || a.at - b.at);
   const last = relevant[relevant.length - 1];
   if (!last || last.action !== 'bypassed') return undefined;
-  const at = typeof last.details?.bypassedAt === 'number' ? last.details.bypassedAt : last.at;
-  return { by: last.actor, justification: last.reason ?? '', at };
+  return { by: last.actor, justification: last.reason ?? '', at: tookEffect(last) };
 }

@@ -10,7 +10,7 @@ import { judgeComment, type JudgedCommand } from './commands.js';
 import { changesConfig } from './difference.js';
 import { labelEvidence, type IssueEvent } from './emergency.js';
 import { evaluate } from './evaluate.js';
-import { commentEvidence, reviewEvidence, type CommentData, type HeadHistory, type ReviewData } from './evidence.js';
+import { commentEvidence, reviewEvidence, withRecordedDecisions, type CommentData, type HeadHistory, type RecordedDecision, type ReviewData } from './evidence.js';
 import { olderHeadVerdicts, samePatches, type PatchFingerprint } from './stale.js';
 import { WORKFLOW_LABEL, type Actor, type ChangedFile, type DroppedApproval, type Evaluation, type Evidence, type EvidenceEvent, type ItemStatus, type Plan, type Verdict } from './types.js';
 
@@ -111,6 +111,8 @@ export interface EvaluationInput {
   labelEvents: readonly IssueEvent[];
   labelers: ReadonlyMap<string, Actor>;
   heads: HeadHistory;
+  /** The /reject and /hold decisions recorded so far; undefined when Redis could not say (the gate then waits). */
+  recorded: readonly RecordedDecision[] | undefined;
   /** This head's patch fingerprint, and those recorded in Redis of the heads approvals were given on (this one's too, when recorded). */
   patches: { current: PatchFingerprint; recorded: ReadonlyMap<string, PatchFingerprint> };
   /** The commands of this event's new comment, by the commenter. */
@@ -131,6 +133,8 @@ export interface EvaluatedDecision {
   labelEvents: EvidenceEvent[];
   /** This event's commands, judged: what the commenter is answered, and /ack and /escalate to apply before the check is written. */
   commands: JudgedCommand[];
+  /** Accepted /reject and /hold decisions not recorded yet: recorded before anything else is written. */
+  record: RecordedDecision[];
   /** Lines shown above the `hitl` check's table. */
   notes: string[];
   label: string;
@@ -148,10 +152,16 @@ export interface EvaluatedDecision {
 export function decide(input: EvaluationInput): EvaluatedDecision {
   const { plan, config, stored, now } = input;
   const labelEvents = labelEvidence(input.labelEvents, config.bypass.emergency.label, input.pull.body, (login) => input.labelers.get(login)!);
-  const events = [...reviewEvidence(input.reviews, input.actors), ...commentEvidence(input.comments, input.actors, input.heads, plan.items.map((i) => i.name)), ...labelEvents];
+  const fromComments = commentEvidence(input.comments, input.actors, input.heads, plan.items.map((i) => i.name));
+  const decisions = withRecordedDecisions(fromComments, input.recorded ?? [], plan);
+  const events = [...reviewEvidence(input.reviews, input.actors), ...decisions.events, ...labelEvents];
   const approvedHeads = [...new Set(events.flatMap((e) => (e.kind === 'approve' || (e.kind === 'review' && e.state === 'APPROVED') ? [e.commitSha] : [])))];
   const { current, recorded } = input.patches;
-  const evidence: Evidence = { events, olderHeads: olderHeadVerdicts(plan.items, config, plan.pr.headSha, approvedHeads, { current, older: recorded }) };
+  const evidence: Evidence = {
+    events,
+    olderHeads: olderHeadVerdicts(plan.items, config, plan.pr.headSha, approvedHeads, { current, older: recorded }),
+    ...(input.recorded ? {} : { decisionsUnknown: 'Redis is unavailable' }),
+  };
   const evaluation = evaluate(plan, evidence, now);
   const commands = input.command ? judgeComment(input.command.body, input.command.actor, plan, evaluation) : [];
   const items = Object.fromEntries(evaluation.items.map((i) => [i.item.name, i.status.state]));
@@ -161,6 +171,7 @@ export function decide(input: EvaluationInput): EvaluatedDecision {
     evidence,
     labelEvents,
     commands,
+    record: decisions.toRecord,
     notes: changesConfig(input.files)
       ? [`This pull request changes \`${CONFIG_FILE}\`: that change is ignored here; the base branch's config (\`${input.pull.baseRef}\`) applies.`]
       : [],

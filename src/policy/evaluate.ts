@@ -3,7 +3,7 @@
  * commands, holds, bypasses, maintenance windows and ticked criteria. Pure: the clock is an
  * argument and nothing is looked up.
  */
-import { mayApprove, mayBypass, mayHold } from './authorize.js';
+import { mayApprove, mayBypass, mayHold, mayLift } from './authorize.js';
 import { isTicked } from './criteria.js';
 import type {
   ApprovalRecord,
@@ -28,21 +28,22 @@ type Decision = { kind: 'approve'; record: ApprovalRecord } | { kind: 'reject'; 
 const byTime = (events: readonly EvidenceEvent[]) =>
   events.map((event, index) => ({ event, index })).sort((a, b) => a.event.at - b.event.at || a.index - b.index).map((e) => e.event);
 
+/** The most recent hold still standing: each maker's hold lasts until mayLift says an /unhold lifts it. */
 function currentHold(plan: Plan, events: readonly EvidenceEvent[]): Hold | undefined {
-  let hold: Hold | undefined;
+  const holds = new Map<string, Hold>();
   for (const e of events) {
-    if ((e.kind === 'hold' || e.kind === 'unhold') && mayHold(e.actor, plan).ok) {
-      hold = e.kind === 'hold' ? { by: e.actor.login, at: e.at } : undefined;
-    }
+    if (e.kind === 'hold' && mayHold(e.actor).ok) holds.set(e.actor.login.toLowerCase(), { by: e.actor.login, at: e.at });
+    if (e.kind !== 'unhold' || !mayHold(e.actor).ok) continue;
+    for (const [maker, hold] of holds) if (mayLift(e.actor, hold.by, plan.items, plan.pr.author)) holds.delete(maker);
   }
-  return hold;
+  return [...holds.values()].sort((a, b) => b.at - a.at)[0];
 }
 
 function currentBypass(plan: Plan, events: readonly EvidenceEvent[]): Extract<BypassRecord, { kind: 'emergency' }> | undefined {
   let bypass: Extract<BypassRecord, { kind: 'emergency' }> | undefined;
   for (const e of events) {
     // Lifting a bypass needs the same standing as a hold: a drive-by user cannot reopen an incident's gate.
-    if (e.kind === 'unbypass' && mayHold(e.actor, plan).ok) bypass = undefined;
+    if (e.kind === 'unbypass' && mayHold(e.actor).ok) bypass = undefined;
     // A label-based bypass lasts only while the label is on the pull request.
     if (e.kind === 'bypass' && mayBypass(e.actor, plan, e.justification).ok && (e.source === 'command' || plan.emergencyRequested)) {
       bypass = { kind: 'emergency', by: e.actor.login, justification: e.justification.trim(), at: e.at };
@@ -59,17 +60,22 @@ function decisionsFor(item: GateItem, plan: Plan, events: readonly EvidenceEvent
   for (const e of events) {
     if (e.kind !== 'review' && e.kind !== 'approve' && e.kind !== 'reject') continue;
     if (e.kind !== 'review' && !targets(e.checkpoint)) continue;
-    if (!mayApprove(e.actor, item, plan.pr.author).ok) continue;
     const who = e.actor.login.toLowerCase();
-    dropped.delete(who);
+    // A rejection stands whoever pushes later: commit authors can be forged, so they only keep approvals out.
     if (e.kind === 'reject') {
+      if (!mayApprove(e.actor, item, plan.pr.author).ok) continue;
+      dropped.delete(who);
       latest.set(who, { kind: 'reject', by: e.actor.login, reason: e.reason, at: e.at });
       continue;
     }
+    if (!mayApprove(e.actor, item, plan.pr.author, plan.pr.pushers).ok) continue;
+    dropped.delete(who);
     if (e.kind === 'review' && e.state !== 'APPROVED') {
       latest.delete(who); // changes requested or dismissed: that person's approval no longer stands
       continue;
     }
+    // An approval by someone allowed to approve (so neither the author nor a pusher) lifts the item's rejections.
+    for (const [maker, decision] of latest) if (decision.kind === 'reject' && mayLift(e.actor, decision.by, [item], plan.pr.author)) latest.delete(maker);
     // An older head's approval holds only where policy/stale.ts says so; unknown heads fail closed.
     const verdict = e.commitSha === plan.pr.headSha || item.dismissStaleApprovals === false ? HOLDS : (olderHeads[e.commitSha] ?? UNKNOWN);
     if (verdict.holds) {
@@ -110,12 +116,13 @@ function itemEvaluation(item: GateItem, plan: Plan, events: readonly EvidenceEve
   return { item, status, ...(counts && dropped.size > 0 ? { dropped: [...dropped.values()] } : {}) };
 }
 
-function verdictOf(items: readonly ItemEvaluation[], hold: Hold | undefined): Verdict {
+function verdictOf(items: readonly ItemEvaluation[], hold: Hold | undefined, decisionsUnknown: string | undefined): Verdict {
   const rejected = items.find((i) => i.status.state === 'rejected');
   if (rejected && rejected.status.state === 'rejected') {
     return { state: 'fail', summary: `${rejected.item.name} rejected by @${rejected.status.by}: ${rejected.status.reason}` };
   }
   if (hold) return { state: 'pending', summary: `on hold by @${hold.by} (/unhold to release)` };
+  if (decisionsUnknown) return { state: 'pending', summary: `waiting: the recorded /reject and /hold decisions cannot be read (${decisionsUnknown})` };
   const pending = items.filter((i) => i.status.state === 'pending').map((i) => i.item.name);
   if (pending.length > 0) return { state: 'pending', summary: `waiting for ${pending.join(', ')}` };
   const bypassed = items.filter((i) => i.status.state === 'bypassed');
@@ -129,5 +136,5 @@ export function evaluate(plan: Plan, evidence: Evidence, now: number): Evaluatio
   const bypass = currentBypass(plan, events);
   const items = plan.items.map((item) => itemEvaluation(item, plan, events, evidence, bypass, now));
   const workflow = bypass ? 'emergency' : plan.riskWorkflow;
-  return { workflow, items, hold, bypass, verdict: verdictOf(items, hold) };
+  return { workflow, items, hold, bypass, verdict: verdictOf(items, hold, evidence.decisionsUnknown) };
 }

@@ -1,10 +1,13 @@
 /**
- * Turns what is on a pull request (reviews, command comments) into the engine's evidence. Pure:
- * actors were looked up before; commands are rebuilt from comments on every evaluation, and an
- * edited comment's commands are ignored (as policy-bot does).
+ * Turns what is on a pull request (reviews, command comments, recorded decisions) into the
+ * engine's evidence. Pure: actors were looked up before; commands are rebuilt from comments on
+ * every evaluation, and an edited comment's commands are ignored (as policy-bot does), but an
+ * accepted /reject or /hold is recorded when first seen and counts from its record ever after:
+ * editing or deleting its comment lifts nothing.
  */
+import { mayApprove, mayHold } from './authorize.js';
 import { parseCommands, type Command } from '../commands/parse.js';
-import type { Actor, EvidenceEvent } from './types.js';
+import type { Actor, EvidenceEvent, Plan } from './types.js';
 
 /** A review as the gate reads it. */
 export interface ReviewData {
@@ -69,18 +72,51 @@ function commandEvidence(command: Command, actor: Actor, at: number, commitSha: 
   }
 }
 
+/** One command's evidence, keyed by where it was written: `<comment id>/<index of the command in it>`. */
+export interface CommentEvidence {
+  key: string;
+  commentId: number;
+  event: EvidenceEvent;
+}
+
+/** A decision that sticks once accepted (product.md §4). */
+export type StickyEvent = Extract<EvidenceEvent, { kind: 'reject' | 'hold' }>;
+
+/** An accepted /reject or /hold as recorded when it was made, with the maker's standing at that moment. */
+export interface RecordedDecision extends CommentEvidence {
+  event: StickyEvent;
+}
+
 export function commentEvidence(
   comments: readonly CommentData[],
   actors: ReadonlyMap<string, Actor>,
   heads: HeadHistory,
   knownCheckpoints: readonly string[],
-): EvidenceEvent[] {
+): CommentEvidence[] {
   return commandComments(comments).flatMap((c) => {
     const actor = actors.get(c.login.toLowerCase());
     if (!actor) return [];
-    return parseCommands(c.body, knownCheckpoints).flatMap((parsed) => {
+    return parseCommands(c.body, knownCheckpoints).flatMap((parsed, index) => {
       const event = parsed.ok ? commandEvidence(parsed.command, actor, c.createdAt, headAt(heads, c.createdAt)) : undefined;
-      return event ? [event] : [];
+      return event ? [{ key: `${c.id}/${index}`, commentId: c.id, event }] : [];
     });
   });
+}
+
+/** Whether a /reject or /hold counts (the same permits the engine applies), so that it is worth recording. */
+function accepted(event: StickyEvent, plan: Plan): boolean {
+  if (event.kind === 'hold') return mayHold(event.actor).ok;
+  const targets = plan.items.filter((item) => event.checkpoint === undefined || item.name.toLowerCase() === event.checkpoint.toLowerCase());
+  return targets.some((item) => mayApprove(event.actor, item, plan.pr.author).ok);
+}
+
+/**
+ * The comments' evidence merged with the recorded decisions (a record replaces its comment's
+ * evidence, whatever became of the comment), and the accepted decisions not recorded yet.
+ */
+export function withRecordedDecisions(fromComments: readonly CommentEvidence[], recorded: readonly RecordedDecision[], plan: Plan): { events: EvidenceEvent[]; toRecord: RecordedDecision[] } {
+  const known = new Set(recorded.map((d) => d.key));
+  const fresh = fromComments.filter((c) => !known.has(c.key));
+  const toRecord = fresh.flatMap((c): RecordedDecision[] => ((c.event.kind === 'reject' || c.event.kind === 'hold') && accepted(c.event, plan) ? [{ ...c, event: c.event }] : []));
+  return { events: [...fresh.map((c) => c.event), ...recorded.map((d) => d.event)], toRecord };
 }

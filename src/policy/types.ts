@@ -61,6 +61,8 @@ export interface PrFacts {
   isRevert: boolean;
   /** When the gate started for this PR (opened, or marked ready for review), ms since epoch. */
   startedAt: number;
+  /** Who pushed, authored or committed the current changes, lower-cased: never approvers. */
+  pushers?: string[];
 }
 
 /** Why something was chosen, for the check summary and `hitl plan`. */
@@ -95,7 +97,7 @@ export interface Plan {
   /** Lines changed outside low-risk paths (all lines when the file list was cut). */
   changedLines: number;
   /** What evaluation needs of the PR and the config, so that it is a function of the plan alone. */
-  pr: Pick<PrFacts, 'number' | 'author' | 'headSha' | 'baseRef' | 'startedAt'>;
+  pr: Pick<PrFacts, 'number' | 'author' | 'headSha' | 'baseRef' | 'startedAt'> & { pushers: string[] };
   tickedCriteria: string[];
   emergency: ResolvedConfig['bypass']['emergency'];
   windows: MaintenanceWindowPolicy[];
@@ -121,6 +123,11 @@ export type EvidenceEvent =
 
 export interface Evidence {
   events: EvidenceEvent[];
+  /**
+   * Why the recorded decisions (/reject, /hold: src/pipeline/decisions.ts) could not be read, when
+   * they could not: the gate then waits, since a standing rejection or hold may be among them.
+   */
+  decisionsUnknown?: string;
   /**
    * Per gate item name, per approved head other than the current one: whether approvals of that
    * head still count (policy/stale.ts). A head not listed counts as changed everywhere.

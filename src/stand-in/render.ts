@@ -3,7 +3,7 @@
  * usual ids and URLs). URLs point at api.github.com like github.com's answers do; apps follow only
  * Link headers, which the pagination helper builds from the stand-in's own address.
  */
-import type { CheckRun, Comment, Issue, Label, Pull, PullFile, Reaction, Repo, Review, Team } from './state.js';
+import type { CheckRun, Comment, Issue, Label, Pull, PullCommit, PullFile, Reaction, Repo, Review, Team } from './state.js';
 import { blobSha } from './state.js';
 import { userObject } from './users.js';
 
@@ -129,6 +129,21 @@ export function fileObject(repo: Repo, headSha: string, file: PullFile) {
     contents_url: `${API}/repos/${repo.owner}/${repo.name}/contents/${path}?ref=${headSha}`,
     ...(file.patch !== undefined ? { patch: file.patch } : {}),
     ...(file.previous_filename !== undefined ? { previous_filename: file.previous_filename } : {}),
+  };
+}
+
+/** A pull request's commit as `GET /repos/{o}/{r}/pulls/{n}/commits` lists it. */
+export function pullCommitObject(repo: Repo, commit: PullCommit, date: string) {
+  const person = (login: string) => ({ name: login, email: `${login}@users.noreply.github.com`, date });
+  return {
+    sha: commit.sha,
+    node_id: Buffer.from(`04:Commit${commit.sha}`).toString('base64'),
+    url: `${API}/repos/${repo.owner}/${repo.name}/commits/${commit.sha}`,
+    html_url: `${WEB}/${repo.owner}/${repo.name}/commit/${commit.sha}`,
+    commit: { author: person(commit.author), committer: person(commit.committer), message: `commit ${commit.sha.slice(0, 7)}`, comment_count: 0 },
+    author: userObject(commit.author),
+    committer: userObject(commit.committer),
+    parents: [],
   };
 }
 

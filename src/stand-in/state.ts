@@ -26,9 +26,16 @@ export interface Pull {
   /** Set when merged: the commit the base branch moved to, when, and by whom. */
   merge: { commitSha: string; at: string; by: string } | null;
   files: PullFile[];
+  /** The PR's commits, oldest first: who authored and who committed each (logins). */
+  commits: PullCommit[];
   reviews: Review[];
   requestedReviewers: string[];
   requestedTeams: string[];
+}
+export interface PullCommit {
+  sha: string;
+  author: string;
+  committer: string;
 }
 export interface Issue {
   number: number;
@@ -216,6 +223,7 @@ export class StandInState {
       merged: false,
       merge: null,
       files: (seed.files ?? []).map((file) => ({ status: 'modified', additions: 1, deletions: 0, ...file })),
+      commits: [{ sha: seed.head.sha, author: seed.author, committer: seed.author }],
       reviews: [],
       requestedReviewers: [],
       requestedTeams: [],
@@ -223,10 +231,15 @@ export class StandInState {
     return issue;
   }
 
-  /** A new push: the head moves and, when given, the changed files are replaced. */
-  pushToPull(owner: string, repo: string, number: number, sha: string, files?: PullSeed['files']): void {
+  /**
+   * A new push: the head moves and, when given, the changed files are replaced. The new commit is
+   * authored and committed by `by` (default: the PR's author).
+   */
+  pushToPull(owner: string, repo: string, number: number, sha: string, files?: PullSeed['files'], by?: string): void {
     const pull = this.pull(owner, repo, number);
+    const author = by ?? this.issue(owner, repo, number).user;
     pull.head.sha = sha;
+    pull.commits.push({ sha, author, committer: author });
     this.repo(owner, repo).branches.set(pull.head.ref, sha);
     if (files) pull.files = files.map((file) => ({ status: 'modified', additions: 1, deletions: 0, ...file }));
   }

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import nock from 'nock';
-import { checkRunUpdated, expectWrite, github, mockComments, mockConfigNotModified, mockPermission, mockPull, mockReviews, type CommentShape } from '../helpers/github.js';
-import { commentEvent, examplePayload, pullObject, pullRequestEvent } from '../helpers/webhooks.js';
+import { checkRunUpdated, expectWrite, github, mockComments, mockCommits, mockConfigNotModified, mockPermission, mockPull, mockReviews, type CommentShape } from '../helpers/github.js';
+import { AUTHOR, commentEvent, examplePayload, pullObject, pullRequestEvent } from '../helpers/webhooks.js';
 import { appForFile, expectOnly, mockPeerReviewOpening, PEER_REVIEW_CONFIG, type AppUnderTest } from './harness.js';
 
 const NOW = Date.parse('2026-11-24T11:00:00Z');
@@ -42,6 +42,7 @@ describe('/ack through the app', () => {
   it("gives a pending approver's /ack a 👍 and shows on the hitl check who acknowledged until when", async () => {
     const scope = github();
     commentReads(scope, [ack], 'carol', 'write');
+    mockCommits(scope, [AUTHOR], PR); // read once for head40: an /ack by a pusher would not count
     const updated = checkRunUpdated(scope, 41);
     const reaction = expectWrite(scope, 'post', '/issues/comments/801/reactions', {}, 201);
     await app.deliver('issue_comment', commentEvent('carol', '/ack', 801, PR));

@@ -44,6 +44,11 @@ function mockShippedPr(scope: nock.Scope, sha: string): void {
     .reply(200, { total_count: 1, check_runs: [{ id: 9, name: 'hitl', head_sha: PR_HEAD, app: { id: APP_ID }, status: 'completed', conclusion: 'success', output: { title: 'All checkpoints approved' } }] });
 }
 
+/** `login` has write access on `repo` (every approver needs it: the permission is read with the roles). */
+function mockWriteAccess(scope: nock.Scope, repo: string, login: string): void {
+  scope.get(`${repo}/collaborators/${login}/permission`).reply(200, { permission: 'write', role_name: 'write', user: { login } });
+}
+
 function capture(scope: nock.Scope, method: 'post' | 'patch', path: string, status: number, reply: nock.Body = {}): unknown[] {
   const bodies: unknown[] = [];
   scope.intercept(path, method.toUpperCase(), (body) => (bodies.push(body), true)).reply(status, reply);
@@ -87,6 +92,7 @@ describe('/approve deploy on a pull request through the app', () => {
     const scope = github();
     mockConfig(scope, HELLO, CONFIG);
     const reply = capture(scope, 'post', `${HELLO}/issues/2/comments`, 201, { id: 2 });
+    mockWriteAccess(scope, HELLO, 'bob');
     const reaction = capture(scope, 'post', `${HELLO}/issues/comments/901/reactions`, 201);
     await app.deliver('issue_comment', comment('bob', 901));
     expectOnly(app, scope);
@@ -98,6 +104,7 @@ describe('/approve deploy on a pull request through the app', () => {
     const scope = github();
     mockConfig(scope, HELLO, CONFIG);
     const review = capture(scope, 'post', REVIEW_PATH, 204);
+    mockWriteAccess(scope, HELLO, 'alice');
     const reaction = capture(scope, 'post', `${HELLO}/issues/comments/902/reactions`, 201);
     await app.deliver('issue_comment', comment('alice', 902));
     expectOnly(app, scope);
@@ -136,6 +143,7 @@ describe('a hitl.rollback dispatch through the app', () => {
     const sent = capture(scope, 'post', `${OCTO}/dispatches`, 204);
     const said = capture(scope, 'post', `${OCTO}/issues/${ISSUE}/comments`, 201, { id: 2 });
     const closed = capture(scope, 'patch', `${OCTO}/issues/${ISSUE}`, 200, { number: ISSUE, state: 'closed' });
+    mockWriteAccess(scope, OCTO, 'carol');
     const event = issueComment({ repository: example('repository_dispatch').repository, number: ISSUE, by: 'carol', body: '/approve', issueBody: ticked, issueAuthor: 'hitl[bot]' });
     await app.deliver('issue_comment', event);
     expectOnly(app, scope);

@@ -4,8 +4,8 @@
  * it: it counts for the older head, and an /approve cannot land on code its author may not have seen.
  */
 import { describe, expect, it } from '@jest/globals';
-import { checkRunCreated, checkRunUpdated, expectWrite, github, mockComments, mockConfigNotModified, mockFiles, mockPermission, mockPull, mockReviews } from '../helpers/github.js';
-import { commentEvent, pullRequestEvent } from '../helpers/webhooks.js';
+import { checkRunCreated, checkRunUpdated, expectWrite, github, mockComments, mockCommits, mockConfigNotModified, mockFiles, mockPermission, mockPull, mockReviews } from '../helpers/github.js';
+import { AUTHOR, commentEvent, pullRequestEvent } from '../helpers/webhooks.js';
 import { appForFile, expectOnly, mockPeerReviewOpening, type AppUnderTest } from './harness.js';
 
 const NOW = Date.parse('2026-11-24T11:00:00Z');
@@ -51,6 +51,7 @@ describe('a command comment and a push in the same second', () => {
     mockConfigNotModified(commented);
     mockReviews(commented, [], PR);
     mockComments(commented, [sameSecond], PR);
+    mockCommits(commented, [AUTHOR, AUTHOR], PR);
     mockPermission(commented, 'carol', 'write');
     expectWrite(commented, 'post', '/issues/comments/7001/reactions', {}, 201);
     // Approving the older head, which dismiss_stale_approvals drops: carol is asked again and told so.

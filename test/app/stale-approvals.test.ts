@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import type nock from 'nock';
-import { checkRunCreated, checkRunUpdated, expectWrite, github, mockComments, mockConfig, mockConfigNotModified, mockFiles, mockNoOrgConfig, mockPermission, mockToken, mockReviews, type FileShape, type ReviewShape } from '../helpers/github.js';
-import { pullRequestEvent, reviewEvent, type PullShape } from '../helpers/webhooks.js';
+import { checkRunCreated, checkRunUpdated, expectWrite, github, mockComments, mockCommits, mockConfig, mockConfigNotModified, mockFiles, mockNoOrgConfig, mockPermission, mockToken, mockReviews, type FileShape, type ReviewShape } from '../helpers/github.js';
+import { AUTHOR, pullRequestEvent, reviewEvent, type PullShape } from '../helpers/webhooks.js';
 import { appForFile, expectOnly, type AppUnderTest } from './harness.js';
 
 const NOW = Date.parse('2026-11-24T11:00:00Z');
@@ -45,6 +45,15 @@ function people(scope: nock.Scope, logins: readonly Person[]): void {
     if (!looked.has(login)) mockPermission(scope, login, PEOPLE[login]);
     looked.add(login);
   }
+}
+
+const commitsRead = new Set<string>();
+/** Who wrote the head's commits: read the first time an approval could count on that head (then cached by the app). */
+function commits(scope: nock.Scope, number: number, headSha: string, reviews: readonly ReviewShape[]): void {
+  const key = `${number}@${headSha}`;
+  if (reviews.length === 0 || commitsRead.has(key)) return;
+  mockCommits(scope, [AUTHOR], number);
+  commitsRead.add(key);
 }
 
 let configRead = false;
@@ -121,6 +130,7 @@ async function push(event: any, files: FileShape[] | undefined, reviews: ReviewS
   if (files) mockFiles(scope, files, number);
   mockReviews(scope, reviews, number);
   mockComments(scope, [], number);
+  commits(scope, number, event.pull_request.head.sha, reviews);
   people(scope, lookUp);
   const created = writes(scope, number, w);
   await app.deliver('pull_request', event);
@@ -134,6 +144,7 @@ async function approve(shape: Shape, reviewer: Person, headSha: string, reviews:
   config(scope);
   mockReviews(scope, reviews, shape.number);
   mockComments(scope, [], shape.number);
+  commits(scope, shape.number, headSha, reviews);
   people(scope, [reviewer]);
   writes(scope, shape.number, w);
   const event = reviewEvent(reviewer, 'approved', { ...shape, headSha });

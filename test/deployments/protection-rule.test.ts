@@ -54,6 +54,11 @@ function mockShippedPr(run: { status: string; conclusion: string | null; title: 
     .reply(200, run === undefined ? { total_count: 0, check_runs: [] } : { total_count: 1, check_runs: [{ id: 9, name: 'hitl', head_sha: PR_HEAD, app: { id: APP_ID }, status: run.status, conclusion: run.conclusion, output: { title: run.title } }] });
 }
 
+/** `login` has write access (every approver needs it: the permission is read with the roles). */
+function mockWriteAccess(login: string): void {
+  nock(API).get(`/repos/${OWNER}/${REPO}/collaborators/${login}/permission`).reply(200, { permission: 'write', role_name: 'write', user: { login } });
+}
+
 /** The review GitHub receives; the tests assert its exact body. */
 function mockReview(): { bodies: unknown[] } {
   const review = capture();
@@ -203,11 +208,13 @@ describe('required human approval for production', () => {
     mockConfig(config);
     const refusal = capture();
     nock(API).post(`/repos/${OWNER}/${REPO}/issues/2/comments`, refusal.match).reply(201, { id: 2 });
+    mockWriteAccess('bob');
     const refused = await handleDeployCommand(issueComment({ repository, number: 2, by: 'bob', body: '/approve deploy', pullRequest: true }), { kind: 'approve' }, deps);
     expect(refused).toEqual({ kind: 'refused', reason: '@bob is not an approver of deploy (needs technical_lead)' });
     expect(refusal.bodies).toEqual([{ body: '@bob is not an approver of deploy (needs technical_lead).' }]);
 
     mockConfig(config);
+    mockWriteAccess('alice');
     const review = mockReview();
     const approved = await handleDeployCommand(issueComment({ repository, number: 2, by: 'alice', body: '/approve deploy', pullRequest: true }), { kind: 'approve' }, deps);
 
@@ -227,6 +234,7 @@ describe('required human approval for production', () => {
     await requestDeployment();
 
     mockConfig(config);
+    mockWriteAccess('alice');
     const review = mockReview();
     const outcome = await handleDeployCommand(
       issueComment({ repository: deploymentProtectionRule().repository, number: 2, by: 'alice', body: '/reject deploy the migration is not ready', pullRequest: true }),
@@ -243,6 +251,7 @@ describe('required human approval for production', () => {
     await requestDeployment();
 
     mockConfig(config);
+    mockWriteAccess('alice');
     nock(API).post(`/repos/${OWNER}/${REPO}/issues/2/comments`).reply(201, { id: 2 });
     const outcome = await handleDeployCommand(
       issueComment({ repository: deploymentProtectionRule().repository, number: 2, by: 'alice', issueAuthor: 'alice', body: '/approve deploy', pullRequest: true }),

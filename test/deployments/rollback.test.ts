@@ -68,8 +68,9 @@ async function openRollback(): Promise<void> {
   await handleRollbackDispatch(repositoryDispatch('hitl.rollback', REQUEST), 'delivery-1', deps);
 }
 
-/** Team memberships as GitHub answers them: `active` for the teams given, 404 for the others. */
+/** A person as GitHub answers: write access, and team memberships `active` for the teams given, 404 for the others. */
 function mockTeams(login: string, activeIn: string[]): void {
+  nock(API).get(`/repos/${OWNER}/${REPO}/collaborators/${login}/permission`).reply(200, { permission: 'write', role_name: 'write', user: { login } });
   for (const team of ['oncall', 'leads']) {
     const scope = nock(API).get(`/orgs/${OWNER}/teams/${team}/memberships/${login}`);
     if (activeIn.includes(team)) scope.reply(200, { state: 'active', role: 'member' });

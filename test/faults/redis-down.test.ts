@@ -113,12 +113,39 @@ describe('Redis unavailable for some seconds during webhooks', () => {
     expect((await driver.send(buildDelivery({ event: 'pull_request.opened', pr }))).status).toBe(200);
     const review = state.addReview(pr.owner, pr.repo, pr.number, { user: 'bob', state: 'APPROVED' });
     expect((await driver.send(buildDelivery({ event: 'pull_request_review.submitted', pr, reviewer: 'bob', state: 'approved', reviewId: review.id }))).status).toBe(200);
-    expect(state.checkRuns(pr.owner, pr.repo, { name: 'hitl' })).toEqual([expect.objectContaining({ status: 'completed', conclusion: 'success' })]);
+    // peer_review is approved (its timer is cancelled), but a /reject or /hold recorded in Redis may stand: the gate waits and says why.
+    expect(state.checkRuns(pr.owner, pr.repo, { name: 'hitl' })).toEqual([
+      expect.objectContaining({ status: 'in_progress', output: expect.objectContaining({ title: 'peer review: waiting: the recorded /reject and /hold decisions cannot be read (Redis is unavailable)' }) }),
+    ]);
 
     proxy.restore();
     expect(await eventually(async () => warnings.some((w) => w === 'escalation: every queued scheduling call was sent'))).toBe(true);
     expect(await engine.jobs.getJobCounts('delayed')).toEqual({ delayed: 0 });
     expect(await engine.listPending()).toEqual([]);
+    expect(unhandled).toEqual([]);
+  }, 30_000);
+
+  it('a merge around the gate while Redis is away is recorded once it is back, exactly once (issue 11 item 8)', async () => {
+    const pr = fleet.pulls[0]!;
+    const { state } = fleet.standIn;
+    expect((await driver.send(buildDelivery({ event: 'pull_request.opened', pr }))).status).toBe(200);
+    expect(state.checkRuns(pr.owner, pr.repo, { name: 'hitl' })).toEqual([expect.objectContaining({ status: 'in_progress' })]);
+    const violations = () => state.issue(pr.owner, pr.repo, pr.number).comments.filter((c) => c.body.includes('Compliance violation'));
+
+    proxy.cut();
+    // An admin merges while hitl waits, and Redis is away when GitHub says so.
+    const commitSha = state.mergePull(pr.owner, pr.repo, pr.number, 'admin-ada');
+    const merged = buildDelivery({ event: 'pull_request.closed', pr, merged: { by: 'admin-ada', commitSha }, sender: 'admin-ada' });
+    expect((await driver.send(merged)).status).toBe(200);
+    expect(violations()).toEqual([]);
+    expect(warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^merge of org-1\/repo#1: deferred until Redis is back/)]));
+
+    proxy.restore();
+    expect(await eventually(async () => violations().length === 1)).toBe(true);
+    expect(violations()[0]!.body).toContain('merged by @admin-ada around the HITL gate');
+    // GitHub's delivery of the same event again (as a redelivery would, under a new id once Redis forgot nothing): nothing twice.
+    expect((await driver.send({ ...merged, id: `${merged.id}-again` })).status).toBe(200);
+    expect(violations()).toHaveLength(1);
     expect(unhandled).toEqual([]);
   }, 30_000);
 });

@@ -5,7 +5,7 @@ import { MemoryAuditSink } from '../../src/audit/types.js';
 import { InstallationClients } from '../../src/github/client.js';
 import { createApp, type HitlApp } from '../../src/handlers/app.js';
 import {
-  checkRunCreated, checkRunUpdated, expectWrite, github, mockComments, mockConfig, mockConfigNotModified, mockFiles, mockNoOrgConfig,
+  checkRunCreated, checkRunUpdated, expectWrite, github, mockComments, mockCommits, mockConfig, mockConfigNotModified, mockFiles, mockNoOrgConfig,
   mockPermission, mockPull, mockReviews, mockTeam, mockToken, type CommentShape, type FileShape, type ReviewShape,
 } from '../helpers/github.js';
 import { APP_ID, testProbot, WEBHOOK_SECRET } from '../helpers/probot.js';
@@ -66,11 +66,15 @@ async function openPr(files: FileShape[], shape: PullShape = {}, expectWrites: (
   expect(scope.pendingMocks()).toEqual([]);
 }
 
-/** The reads of a later event on PR #2 once config and files are cached: a 304 config read, reviews, comments. */
-function laterReads(scope: nock.Scope, reviews: ReviewShape[], comments: CommentShape[] = []) {
+/**
+ * The reads of a later event on PR #2 once config and files are cached: a 304 config read, reviews,
+ * comments, and the head's commits when `writers` is given (the first time an approval could count on a head).
+ */
+function laterReads(scope: nock.Scope, reviews: ReviewShape[], comments: CommentShape[] = [], writers?: string[]) {
   mockConfigNotModified(scope);
   mockReviews(scope, reviews);
   mockComments(scope, comments);
+  if (writers) mockCommits(scope, writers);
 }
 
 describe('PR gate on GitHub', () => {
@@ -101,7 +105,7 @@ describe('PR gate on GitHub', () => {
     expect(reviewers[0]).toEqual({ reviewers: ['carol'], team_reviewers: ['reviewers'] });
 
     const scope = github();
-    laterReads(scope, [{ login: 'carol', state: 'APPROVED', commitSha: 'head1' }]);
+    laterReads(scope, [{ login: 'carol', state: 'APPROVED', commitSha: 'head1' }], [], [AUTHOR]);
     mockPermission(scope, 'carol', 'write');
     mockTeam(scope, 'reviewers', 'carol', false);
     const update = checkRunUpdated(scope, 12);
@@ -127,7 +131,7 @@ describe('PR gate on GitHub', () => {
 
     // A maintainer outside the security team approves: nothing visible changes, so nothing is written.
     const dave = github();
-    laterReads(dave, [{ login: 'dave', state: 'APPROVED', commitSha: 'head1' }]);
+    laterReads(dave, [{ login: 'dave', state: 'APPROVED', commitSha: 'head1' }], [], [AUTHOR]);
     mockPermission(dave, 'dave', 'maintain');
     mockTeam(dave, 'security', 'dave', false);
     await receive('pull_request_review', reviewEvent('dave', 'approved', shape));
@@ -157,9 +161,9 @@ describe('PR gate on GitHub', () => {
   }
 
   /** A comment event: the PR is fetched (comments carry no PR), then the usual reads. */
-  function commentReads(scope: nock.Scope, comments: CommentShape[], reviews: ReviewShape[] = []) {
+  function commentReads(scope: nock.Scope, comments: CommentShape[], reviews: ReviewShape[] = [], writers?: string[]) {
     mockPull(scope, pullObject(examplePayload('pull_request', 'opened').pull_request, PEER_LABELLED));
-    laterReads(scope, reviews, comments);
+    laterReads(scope, reviews, comments, writers);
   }
 
   it("refuses the author's own /approve with a confused reaction and a reply saying why", async () => {
@@ -177,18 +181,16 @@ describe('PR gate on GitHub', () => {
     expect(audit.entries.at(-1)).toMatchObject({ action: 'command_refused', actor: AUTHOR });
   });
 
-  it('refuses /approve from a read-only user', async () => {
+  it('refuses /approve from a read-only user without evaluating the pull request', async () => {
     await openPeerPr();
     const scope = github();
-    commentReads(scope, [{ id: 502, login: 'reader', body: '/approve peer_review' }]);
     mockPermission(scope, 'reader', 'read');
-    mockTeam(scope, 'reviewers', 'reader', false);
     const reaction = expectWrite(scope, 'post', '/issues/comments/502/reactions', {}, 201);
     const reply = expectWrite(scope, 'post', '/issues/2/comments', {}, 201);
     await receive('issue_comment', commentEvent('reader', '/approve peer_review', 502));
     expect(scope.pendingMocks()).toEqual([]);
     expect(reaction[0]).toEqual({ content: 'confused' });
-    expect(reply[0].body).toContain('@reader is not an approver of peer_review (needs reviewers)');
+    expect(reply[0].body).toBe('@reader `/approve peer_review` refused: @reader needs write access to the repository for this command.');
   });
 
   it('keeps the gate shut under /hold, even when approved, until /unhold', async () => {
@@ -197,7 +199,7 @@ describe('PR gate on GitHub', () => {
     const hold: CommentShape = { id: 601, login: 'carol', body: '/hold', at: '2026-11-24T10:00:00Z' };
 
     const holding = github();
-    commentReads(holding, [hold], approval);
+    commentReads(holding, [hold], approval, [AUTHOR]);
     mockPermission(holding, 'carol', 'write');
     mockTeam(holding, 'reviewers', 'carol', true);
     const held = checkRunUpdated(holding, 31);
@@ -228,7 +230,7 @@ describe('PR gate on GitHub', () => {
       expectWrite(scope, 'post', '/pulls/2/requested_reviewers', {}, 201);
     });
     const approved = github();
-    laterReads(approved, [{ login: 'sam', state: 'APPROVED', commitSha: 'head1' }]);
+    laterReads(approved, [{ login: 'sam', state: 'APPROVED', commitSha: 'head1' }], [], [AUTHOR]);
     mockPermission(approved, 'sam', 'write');
     mockTeam(approved, 'security', 'sam', true);
     checkRunUpdated(approved, 41);
@@ -241,6 +243,7 @@ describe('PR gate on GitHub', () => {
     mockFiles(pushed, [{ path: 'src/auth/login.ts', additions: 25 }]);
     mockReviews(pushed, [{ login: 'sam', state: 'APPROVED', commitSha: 'head1' }]);
     mockComments(pushed, []);
+    mockCommits(pushed, [AUTHOR, AUTHOR]);
     const checks = checkRunCreated(pushed, 44, checkRunCreated(pushed, 43));
     const asked = expectWrite(pushed, 'post', '/pulls/2/requested_reviewers', {}, 201);
     const told = expectWrite(pushed, 'post', '/issues/2/comments', { id: 1 }, 201);

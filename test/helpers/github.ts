@@ -127,6 +127,17 @@ export function mockComments(scope: nock.Scope, comments: CommentShape[], number
     .reply(200, comments.map((c) => ({ id: c.id, user: { login: c.login, type: 'User' }, body: c.body, created_at: c.at ?? '2026-11-24T10:00:00Z', updated_at: c.editedAt ?? c.at ?? '2026-11-24T10:00:00Z' })));
 }
 
+/**
+ * The PR's commits, each authored and committed by one of `writers` (read once per head when an
+ * approval could count: whoever wrote the code does not approve it).
+ */
+export function mockCommits(scope: nock.Scope, writers: string[], number = 2): void {
+  scope
+    .get(`${R}/pulls/${number}/commits`)
+    .query({ per_page: 100 })
+    .reply(200, writers.map((login, i) => ({ sha: `c${i}`.padEnd(40, '0'), author: { login, type: 'User' }, committer: { login, type: 'User' }, commit: { message: `commit ${i}` } })));
+}
+
 export function mockPermission(scope: nock.Scope, login: string, role: 'read' | 'triage' | 'write' | 'maintain' | 'admin'): void {
   const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
   scope.get(`${R}/collaborators/${login}/permission`).reply(200, { permission, role_name: role, user: { login } });

@@ -25,6 +25,8 @@ export interface PullFacts {
   /** People by login; anyone else has no permission and no team. */
   people?: Record<string, Actor>;
   labelEvents?: IssueEvent[];
+  /** Authors and committers of the head's commits. */
+  commitLogins?: string[];
   /** Patch fingerprints recorded of earlier heads, by head SHA. */
   patches?: Record<string, PatchFingerprint>;
   /** `.hitl.yml` at the head, for a pull request that changes it (the built-in policy when absent). */
@@ -64,6 +66,11 @@ export class FakePullContext implements PullContext {
   async comments(): Promise<CommentData[]> {
     this.reads.push('comments');
     return this.facts.comments ?? [];
+  }
+
+  async commitLogins(): Promise<string[]> {
+    this.reads.push('commitLogins');
+    return this.facts.commitLogins ?? [];
   }
 
   async actor(login: string, isBot: boolean, _teams: readonly TeamRef[]): Promise<Actor> {

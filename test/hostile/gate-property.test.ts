@@ -6,7 +6,7 @@
  * pusher, on the current head, with no standing /reject or /hold).
  *
  * Runs HITL_PROPERTY_RUNS sequences (default 20) of up to 12 events from a fixed seed
- * (HITL_PROPERTY_SEED); HITL_PROPERTY_KNOWN_HOLES=item1,item3,… adds the families listed below.
+ * (HITL_PROPERTY_SEED); HITL_PROPERTY_KNOWN_HOLES=item1,… adds the families listed below.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
@@ -19,13 +19,10 @@ import { AUTHOR, BOT, CODE_CHANGE, DOCS_CHANGE, EMERGENCY_LABEL, PullWorld, seed
  * yet; switch each on (add it here) with its fix:
  * - item1: a second PR on the same head commit (docs-only, into a scratch branch) turns the
  *   shared `hitl` green.
- * - item3: decisions can be erased: editing or deleting a /reject or /hold comment, and /unhold
- *   of a reviewer's hold by the author or any other writer.
- * - item4: the person who pushed the code approves it.
  * - test-branch-retarget: retargeted to a branch whose own .hitl.yml makes it a test
  *   environment, the PR's head gets a green `hitl` that the default branch's protection accepts.
  */
-type KnownHole = 'item1' | 'item3' | 'item4' | 'test-branch-retarget';
+type KnownHole = 'item1' | 'test-branch-retarget';
 const GENERATED_KNOWN_HOLES: readonly KnownHole[] = [];
 
 const fromEnv = (process.env.HITL_PROPERTY_KNOWN_HOLES ?? '').split(',').filter(Boolean) as KnownHole[];
@@ -63,6 +60,12 @@ const today: Array<fc.Arbitrary<Event>> = [
   fc.record({ kind: fc.constant('review' as const), by: person(NO_SAY), state: fc.constantFrom('APPROVED' as const, 'COMMENTED' as const) }),
   fc.record({ kind: fc.constant('review' as const), by: person(['carol', 'dave']), state: fc.constantFrom('APPROVED' as const, 'CHANGES_REQUESTED' as const) }),
   fc.record({ kind: fc.constant('push' as const), by: person([AUTHOR, 'mallory', BOT]) }),
+  // Item 4: an approver pushes into the PR (and so may not approve it).
+  fc.record({ kind: fc.constant('push' as const), by: person(['carol', 'dave']) }),
+  // Item 3: erasing decisions: editing or deleting a /reject or /hold comment, /unhold by the author or a writer without a role.
+  fc.record({ kind: fc.constant('edit' as const), pick: fc.nat(), body: fc.constantFrom('never mind', '/approve'), ofDecisions: fc.constant(true) }),
+  fc.record({ kind: fc.constant('delete' as const), pick: fc.nat(), ofDecisions: fc.constant(true) }),
+  fc.record({ kind: fc.constant('comment' as const), by: person(WRITERS_WITHOUT_ROLE), body: fc.constant('/unhold') }),
   fc.record({ kind: fc.constant('label' as const), by: person(WRITERS_WITHOUT_ROLE), name: fc.constantFrom(EMERGENCY_LABEL, 'security'), add: fc.boolean() }),
   // olivia may bypass with the label; a triage user may take it off and put it back.
   fc.record({ kind: fc.constant('label' as const), by: fc.constant('olivia'), name: fc.constant(EMERGENCY_LABEL), add: fc.constant(true) }),
@@ -74,17 +77,11 @@ const today: Array<fc.Arbitrary<Event>> = [
 ];
 const knownHoleEvents: Record<KnownHole, Array<fc.Arbitrary<Event>>> = {
   item1: [fc.record({ kind: fc.constant('sibling' as const), base: fc.constantFrom('scratch' as const, 'main' as const) })],
-  item3: [
-    fc.record({ kind: fc.constant('edit' as const), pick: fc.nat(), body: fc.constantFrom('never mind', '/approve'), ofDecisions: fc.constant(true) }),
-    fc.record({ kind: fc.constant('delete' as const), pick: fc.nat(), ofDecisions: fc.constant(true) }),
-    fc.record({ kind: fc.constant('comment' as const), by: person(WRITERS_WITHOUT_ROLE), body: fc.constant('/unhold') }),
-  ],
-  item4: [fc.record({ kind: fc.constant('push' as const), by: person(['carol', 'dave']) })],
   'test-branch-retarget': [fc.record({ kind: fc.constant('retarget' as const), to: fc.constant(TEST_BRANCH) })],
 };
 const eventArb = fc.oneof(...today, ...[...holes].flatMap((hole) => knownHoleEvents[hole]));
 
-/** Comments whose edit or deletion erases no decision (a /reject or /hold: item 3 covers those). */
+/** Comments whose edit or deletion erases no decision (a /reject or /hold). */
 const notADecision = (comment: { body: string }) => !/^\/(reject|hold)\b/im.test(comment.body);
 const isDecision = (comment: { body: string }) => !notADecision(comment);
 

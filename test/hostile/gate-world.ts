@@ -220,7 +220,9 @@ export class PullWorld {
     this.tick();
     const before = this.issue().pull.head.sha;
     const after = headSha(`pr${this.number}-${++this.pushes}`);
-    this.state.pushToPull(OWNER, REPO, this.number, after);
+    // New code: every file's patch changes, so approvals of the older head no longer count (a rebase would keep them).
+    const files = this.issue().pull.files.map((f) => ({ ...f, patch: `@@ -1,1 +1,1 @@\n+push ${this.pushes} by ${by}` }));
+    this.state.pushToPull(OWNER, REPO, this.number, after, files, by);
     this.issue().updated_at = this.state.timestamp();
     this.model.pushed(by, after);
     await this.pullEvent('synchronize', by, { before, after });

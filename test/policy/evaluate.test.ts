@@ -45,8 +45,14 @@ describe('who counts as an approver', () => {
     const p = plan({ ...SECURITY, body: SECURITY_CRITERIA }, config);
     expect(statesOf(p, [approved(bob)]).verdict).toBe('pending');
     expect(statesOf(p, [approved(actor('dina', 'write', ['acme/security']))]).verdict).toBe('pass');
-    expect(statesOf(p, [approved(actor('Carol', 'read'))]).verdict).toBe('pass');
+    expect(statesOf(p, [approved(actor('Carol', 'write'))]).verdict).toBe('pass');
     expect(statesOf(p, [approved(admin)]).verdict).toBe('pass');
+  });
+
+  it('not a role member named by login without write access (an outside user on a public repository), as GitHub requires', () => {
+    const p = plan({ ...SECURITY, body: SECURITY_CRITERIA }, configOf('roles:\n  security_team: ["carol"]\n'));
+    expect(statesOf(p, [approved(actor('carol', 'read'))]).verdict).toBe('pending');
+    expect(statesOf(p, [approved(actor('carol', 'triage'))]).verdict).toBe('pending');
   });
 
   it('needs as many different people as the checkpoint asks for', () => {

@@ -1,6 +1,6 @@
 /** Pull requests: the PR itself, its files (paginated, capped at 3,000), reviews and review requests. */
 import { githubError, ok, paginate, stringList } from '../http.js';
-import { fileObject, pullObject, requestedReviewersObject, reviewObject } from '../render.js';
+import { fileObject, pullCommitObject, pullObject, requestedReviewersObject, reviewObject } from '../render.js';
 import { withPull, withRepo, type PullIssue, type Route, type RouteContext } from '../router.js';
 import type { Repo } from '../state.js';
 
@@ -28,6 +28,11 @@ export const pullRoutes: Route[] = [
     method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}/files', name: 'pulls.listFiles',
     handle: (ctx) =>
       withPull(ctx, (repo, issue) => paginate(issue.pull.files.slice(0, MAX_LISTED_FILES).map((file) => fileObject(repo, issue.pull.head.sha, file)), ctx.url)),
+  },
+  {
+    // GitHub lists at most 250 commits of a pull request.
+    method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}/commits', name: 'pulls.listCommits',
+    handle: (ctx) => withPull(ctx, (repo, issue) => paginate(issue.pull.commits.slice(0, 250).map((commit) => pullCommitObject(repo, commit, issue.updated_at)), ctx.url)),
   },
   {
     method: 'GET', path: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews', name: 'pulls.listReviews',
